@@ -1,0 +1,9 @@
+/** GET /v1/activities/{id} */
+import { getActivity } from '../../../shared/data/activities.js';
+import { httpRoute, ok } from '../../../shared/http/route.js';
+import { idParams } from '../../../shared/schemas/common.js';
+
+export const handler = httpRoute({
+  params: idParams,
+  handle: async ({ params }) => ok(await getActivity(params.id)),
+});

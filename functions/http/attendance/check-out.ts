@@ -1,0 +1,38 @@
+/** POST /v1/activities/{id}/check-outs — closes attendance; the hour record goes to verification. */
+import { requireManage } from '../../../shared/domain/access.js';
+import { getActivity } from '../../../shared/data/activities.js';
+import { checkOut } from '../../../shared/data/hour-records.js';
+import { sendToQueue } from '../../../shared/data/queues.js';
+import { getTeam } from '../../../shared/data/teams.js';
+import { getVolunteer } from '../../../shared/data/volunteers.js';
+import { accepted, httpRoute } from '../../../shared/http/route.js';
+import { attendanceBody } from '../../../shared/schemas/activities.js';
+import { idParams } from '../../../shared/schemas/common.js';
+
+export const handler = httpRoute({
+  params: idParams,
+  body: attendanceBody,
+  handle: async ({ params, body, principal }) => {
+    const activity = await getActivity(params.id);
+    requireManage(principal, { orgUnitId: activity.orgUnitId, teamId: activity.teamId, volunteerId: body.volunteerId }, { selfAllowed: true });
+    const [volunteer, team] = await Promise.all([getVolunteer(body.volunteerId), getTeam(activity.teamId)]);
+    const record = await checkOut(
+      {
+        volunteerId: volunteer.id,
+        volunteerName: volunteer.name,
+        volunteerOrgUnitId: volunteer.orgUnitId,
+        activityId: activity.id,
+        activityTitle: activity.title,
+        teamId: team.id,
+        teamName: team.name,
+        orgUnitId: activity.orgUnitId,
+        endedAt: new Date().toISOString(),
+        minutes: 0,
+        createdBy: principal.subject,
+      },
+      { lat: body.lat, lng: body.lng },
+    );
+    await sendToQueue('hourVerification', { hourRecordId: record.id });
+    return accepted({ hourRecordId: record.id, status: record.status });
+  },
+});

@@ -1,0 +1,37 @@
+/** POST /v1/hour-records — an organiser records hours served offline; verification decides. */
+import { requireManage } from '../../../shared/domain/access.js';
+import { getActivity } from '../../../shared/data/activities.js';
+import { createPendingRecord } from '../../../shared/data/hour-records.js';
+import { sendToQueue } from '../../../shared/data/queues.js';
+import { getTeam } from '../../../shared/data/teams.js';
+import { getVolunteer } from '../../../shared/data/volunteers.js';
+import { accepted, httpRoute } from '../../../shared/http/route.js';
+import { backFillBody } from '../../../shared/schemas/hour-records.js';
+
+export const handler = httpRoute({
+  body: backFillBody,
+  handle: async ({ body, principal }) => {
+    const activity = await getActivity(body.activityId);
+    // Organisers only: a volunteer cannot back-fill their own hours.
+    requireManage(principal, { orgUnitId: activity.orgUnitId, teamId: activity.teamId });
+    const [volunteer, team] = await Promise.all([getVolunteer(body.volunteerId), getTeam(activity.teamId)]);
+    const record = await createPendingRecord({
+      volunteerId: volunteer.id,
+      volunteerName: volunteer.name,
+      volunteerOrgUnitId: volunteer.orgUnitId,
+      activityId: activity.id,
+      activityTitle: activity.title,
+      teamId: team.id,
+      teamName: team.name,
+      orgUnitId: activity.orgUnitId,
+      startedAt: body.startedAt,
+      endedAt: body.endedAt,
+      minutes: 0,
+      source: 'back-fill',
+      note: body.note,
+      createdBy: principal.subject,
+    });
+    await sendToQueue('hourVerification', { hourRecordId: record.id });
+    return accepted({ id: record.id, status: record.status });
+  },
+});

@@ -1,0 +1,19 @@
+/** GET /v1/rankings/teams?orgUnitId=&year=&limit= — most minutes first; team names are public. */
+import { displayHours } from '../../../shared/domain/hours.js';
+import { ranking } from '../../../shared/data/tallies.js';
+import { httpRoute, ok } from '../../../shared/http/route.js';
+
+import { rankingQuery } from '../../../shared/schemas/rankings.js';
+
+export const handler = httpRoute({
+  query: rankingQuery,
+  handle: async ({ query }) => {
+    const page = await ranking('teams', query.orgUnitId, query.year ? `${query.year}` : 'ALL', query.limit, query.cursor);
+    return ok({
+      orgUnitId: query.orgUnitId,
+      year: query.year ?? null,
+      items: page.items.map((entry) => ({ teamId: entry.id, name: entry.name, minutes: entry.minutes, hours: displayHours(entry.minutes) })),
+      nextCursor: page.nextCursor,
+    });
+  },
+});

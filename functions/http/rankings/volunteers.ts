@@ -1,0 +1,19 @@
+/** GET /v1/rankings/volunteers?orgUnitId=&year=&limit= — most minutes first; names masked until consent to publish them is recorded. */
+import { displayHours } from '../../../shared/domain/hours.js';
+import { ranking } from '../../../shared/data/tallies.js';
+import { httpRoute, ok } from '../../../shared/http/route.js';
+import { maskName } from '../../../shared/http/views.js';
+import { rankingQuery } from '../../../shared/schemas/rankings.js';
+
+export const handler = httpRoute({
+  query: rankingQuery,
+  handle: async ({ query }) => {
+    const page = await ranking('volunteers', query.orgUnitId, query.year ? `${query.year}` : 'ALL', query.limit, query.cursor);
+    return ok({
+      orgUnitId: query.orgUnitId,
+      year: query.year ?? null,
+      items: page.items.map((entry) => ({ volunteerId: entry.id, name: maskName(entry.name), minutes: entry.minutes, hours: displayHours(entry.minutes) })),
+      nextCursor: page.nextCursor,
+    });
+  },
+});

@@ -1,0 +1,15 @@
+/** GET /v1/org-units/{id}/teams — teams at or under the node. */
+import { getOrgUnit } from '../../../shared/data/org-units.js';
+import { listTeamsUnder } from '../../../shared/data/teams.js';
+import { httpRoute, ok } from '../../../shared/http/route.js';
+import { orgIdParams, pageQuery } from '../../../shared/schemas/common.js';
+
+export const handler = httpRoute({
+  params: orgIdParams,
+  query: pageQuery,
+  handle: async ({ params, query }) => {
+    const page = await listTeamsUnder(params.id, query.limit, query.cursor);
+    if (page.items.length === 0 && !query.cursor) await getOrgUnit(params.id);
+    return ok(page);
+  },
+});

@@ -1,0 +1,76 @@
+/**
+ * JWTs signed and verified with jose (HS256). In AWS the secret comes from Secrets Manager
+ * (JWT_SECRET_ARN), fetched once per cold start; the local runtime sets JWT_SECRET itself.
+ */
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { z } from 'zod';
+import { ENV } from '../config.js';
+import { ROLES, type Principal } from '../domain/access.js';
+import { unauthenticated } from '../errors.js';
+
+const ISSUER = 'redstar';
+const AUDIENCE = 'redstar-api';
+
+let secret: Promise<Uint8Array> | undefined;
+
+const loadSecret = async (): Promise<Uint8Array> => {
+  const local = process.env[ENV.jwtSecret];
+  if (local) return new TextEncoder().encode(local);
+  const arn = process.env[ENV.jwtSecretArn];
+  if (!arn) throw new Error(`Set ${ENV.jwtSecret} or ${ENV.jwtSecretArn}`);
+  // Imported lazily so functions that never verify tokens do not carry the client.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
+  if (!out.SecretString) throw new Error('JWT secret is empty');
+  return new TextEncoder().encode(out.SecretString);
+};
+
+const signingKey = () => {
+  secret ??= loadSecret().catch((error) => {
+    secret = undefined; // let the next invocation try again
+    throw error;
+  });
+  return secret;
+};
+
+const claimsSchema = z.object({
+  sub: z.string().min(1),
+  role: z.enum(ROLES),
+  scope: z.string().min(1).optional(),
+  vid: z.string().min(1).optional(),
+});
+
+export const signToken = async (principal: Principal, expiresIn = '12h') =>
+  new SignJWT({ role: principal.role, scope: principal.scope, vid: principal.volunteerId })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(principal.subject)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(await signingKey());
+
+export const verifyToken = async (token: string): Promise<Principal> => {
+  try {
+    const { payload } = await jwtVerify(token, await signingKey(), {
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['HS256'],
+    });
+    const claims = claimsSchema.parse(payload);
+    return { subject: claims.sub, role: claims.role, scope: claims.scope, volunteerId: claims.vid };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) {
+      throw unauthenticated({ zh: '令牌已过期', en: 'Token expired' });
+    }
+    throw unauthenticated({ zh: '令牌无效', en: 'Invalid token' });
+  }
+};
+
+/** Reads `Authorization: Bearer <jwt>`. */
+export const principalFromHeaders = async (headers: Record<string, string | undefined> | undefined) => {
+  const header = headers?.authorization ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match) throw unauthenticated({ zh: '缺少 Bearer 令牌', en: 'Missing bearer token' });
+  return verifyToken(match[1]);
+};

@@ -1,0 +1,88 @@
+/**
+ * The DynamoDB client, created once per cold start and shared by every data module.
+ * Every request asks for its consumed capacity and is counted, so the benchmark can report
+ * DynamoDB requests and capacity units per route (see scripts/bench.ts).
+ */
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tableName } from '../config.js';
+
+export interface DynamoCall {
+  command: string;
+  capacityUnits: number;
+}
+
+/** Requests made since the last `takeDynamoCalls()`; read by the benchmark and tests. */
+let calls: DynamoCall[] = [];
+export const takeDynamoCalls = () => {
+  const taken = calls;
+  calls = [];
+  return taken;
+};
+
+const raw = new DynamoDBClient({});
+raw.middlewareStack.add(
+  (next, context) => async (args) => {
+    const input = args.input as Record<string, unknown>;
+    // BatchWrite/BatchGet/Transact* and single-item calls all accept this parameter.
+    if (!('ReturnConsumedCapacity' in input)) input.ReturnConsumedCapacity = 'TOTAL';
+    const result = await next(args);
+    const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
+    const consumed = output.ConsumedCapacity;
+    const units = Array.isArray(consumed)
+      ? consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0)
+      : (consumed?.CapacityUnits ?? 0);
+    calls.push({ command: context.commandName ?? 'unknown', capacityUnits: units });
+    return result;
+  },
+  { step: 'initialize', name: 'countCalls' },
+);
+
+export const db = DynamoDBDocumentClient.from(raw, {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+export const table = () => tableName();
+
+/** The database stayed contended after retries; the caller may try again shortly (503). */
+export class Busy extends Error {
+  constructor(message = 'The record is busy; retry shortly') {
+    super(message);
+    this.name = 'Busy';
+  }
+}
+
+const reasonsOf = (error: unknown): string[] =>
+  error instanceof TransactionCanceledException
+    ? (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None')
+    : [];
+
+/** Was this transaction cancelled only because another transaction touched the same items? */
+export const isTransactionConflict = (error: unknown) => {
+  const reasons = reasonsOf(error);
+  return reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed');
+};
+
+/** Index of the first failed condition in a cancelled transaction, or -1. */
+export const failedConditionIndex = (error: unknown) => reasonsOf(error).indexOf('ConditionalCheckFailed');
+
+export const isConditionFailure = (error: unknown) =>
+  (error as { name?: string })?.name === 'ConditionalCheckFailedException';
+
+/**
+ * Runs `attempt` again when DynamoDB cancels it for a conflicting concurrent transaction
+ * (hot items such as an activity's enrolled count). Jittered backoff; Busy after the limit.
+ */
+export const retryOnConflict = async <T>(attempt: () => Promise<T>, tries = 12): Promise<T> => {
+  for (let i = 0; ; i++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransactionConflict(error) || i >= tries - 1) {
+        if (isTransactionConflict(error)) throw new Busy();
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(400, 20 * 2 ** i)));
+    }
+  }
+};

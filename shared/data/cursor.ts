@@ -1,0 +1,32 @@
+/**
+ * List cursors: DynamoDB's LastEvaluatedKey as opaque base64url JSON. A cursor is checked
+ * against the partition being queried, so a forged one is a 400, not a database error.
+ */
+import { invalid } from '../errors.js';
+
+export const encodeCursor = (lastKey: Record<string, unknown> | undefined): string | null =>
+  lastKey ? Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url') : null;
+
+const badCursor = () =>
+  invalid({ zh: '分页游标无效', en: 'The cursor is not valid' }, [{ path: 'cursor', message: 'Invalid cursor' }]);
+
+export const decodeCursor = (
+  cursor: string | undefined,
+  expected: { partitionKeyName: string; partitionKey: string; keyNames: string[] },
+): Record<string, unknown> | undefined => {
+  if (!cursor) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw badCursor();
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badCursor();
+  const key = parsed as Record<string, unknown>;
+  const names = Object.keys(key).sort();
+  const wanted = [...expected.keyNames].sort();
+  const sameShape = names.length === wanted.length && names.every((n, i) => n === wanted[i]);
+  const valuesOk = Object.values(key).every((v) => typeof v === 'string' || typeof v === 'number');
+  if (!sameShape || !valuesOk || key[expected.partitionKeyName] !== expected.partitionKey) throw badCursor();
+  return key;
+};

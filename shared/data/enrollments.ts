@@ -1,0 +1,242 @@
+/**
+ * Enrollment with capacity and a waitlist. The activity's enrolledCount and each enrollment
+ * move together in one transaction whose condition is `enrolledCount < capacity`, so enrolled
+ * never exceeds capacity however many people sign up at once.
+ */
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ulid } from 'ulid';
+import { conflict, notFound } from '../errors.js';
+import { db, failedConditionIndex, retryOnConflict, table } from './client.js';
+import { keys, withoutKeys } from './keys.js';
+import { ACTIVITY, getActivity, type Activity } from './activities.js';
+import { queryPage } from './query.js';
+
+export type EnrollmentStatus = 'enrolled' | 'waitlisted';
+
+export interface Enrollment {
+  activityId: string;
+  volunteerId: string;
+  status: EnrollmentStatus;
+  enrolledAt: string;
+  /** Waitlist order (a ULID), only while waitlisted. */
+  waitlistPosition?: string;
+}
+
+const ENROLLMENT = { zh: '报名记录', en: 'Enrollment' };
+const alreadyEnrolled = () => conflict({ zh: '已报名该活动', en: 'Already signed up for this activity' });
+const notOpen = () => conflict({ zh: '活动未发布或已结束，不能报名', en: 'The activity is not open for sign-up' });
+
+const openCondition = '#status = :published AND endsAt > :now';
+
+const tryEnroll = async (activityId: string, volunteerId: string, now: string): Promise<Enrollment | 'full'> => {
+  const enrollment: Enrollment = { activityId, volunteerId, status: 'enrolled', enrolledAt: now };
+  try {
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table(),
+              Key: keys.activity(activityId),
+              UpdateExpression: 'SET enrolledCount = enrolledCount + :one',
+              ConditionExpression: `${openCondition} AND enrolledCount < capacity`,
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':one': 1, ':published': 'published', ':now': now },
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...keys.enrollment(activityId, volunteerId), type: 'Enrollment', ...enrollment },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    return enrollment;
+  } catch (error) {
+    const failed = failedConditionIndex(error);
+    if (failed === 1) throw alreadyEnrolled();
+    if (failed === 0) {
+      const activity = await getActivity(activityId, true);
+      if (activity.status !== 'published' || activity.endsAt <= now) throw notOpen();
+      return 'full';
+    }
+    throw error;
+  }
+};
+
+/** Joins the waitlist, but only while the activity is still full (else the caller enrolls again). */
+const tryWaitlist = async (activityId: string, volunteerId: string, now: string): Promise<Enrollment | 'space'> => {
+  const position = ulid();
+  const enrollment: Enrollment = { activityId, volunteerId, status: 'waitlisted', enrolledAt: now, waitlistPosition: position };
+  try {
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table(),
+              Key: keys.activity(activityId),
+              UpdateExpression: 'SET waitlistCount = waitlistCount + :one',
+              ConditionExpression: `${openCondition} AND enrolledCount >= capacity`,
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':one': 1, ':published': 'published', ':now': now },
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: {
+                ...keys.enrollment(activityId, volunteerId),
+                ...keys.waitlistIndex(activityId, position),
+                type: 'Enrollment',
+                ...enrollment,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+    return enrollment;
+  } catch (error) {
+    const failed = failedConditionIndex(error);
+    if (failed === 1) throw alreadyEnrolled();
+    if (failed === 0) {
+      const activity = await getActivity(activityId, true);
+      if (activity.status !== 'published' || activity.endsAt <= now) throw notOpen();
+      return 'space';
+    }
+    throw error;
+  }
+};
+
+export const enroll = async (activityId: string, volunteerId: string): Promise<Enrollment> => {
+  for (let round = 0; round < 5; round++) {
+    const now = new Date().toISOString();
+    const enrolled = await retryOnConflict(() => tryEnroll(activityId, volunteerId, now));
+    if (enrolled !== 'full') return enrolled;
+    const waitlisted = await retryOnConflict(() => tryWaitlist(activityId, volunteerId, now));
+    if (waitlisted !== 'space') {
+      // A place may have opened between the two writes; the waitlist fills it.
+      await fillFromWaitlist(activityId);
+      return (await findEnrollment(activityId, volunteerId)) ?? waitlisted;
+    }
+  }
+  throw conflict({ zh: '报名人数变化过快，请重试', en: 'Places changed too quickly; retry' });
+};
+
+export const findEnrollment = async (activityId: string, volunteerId: string): Promise<Enrollment | undefined> => {
+  const out = await db.send(new GetCommand({ TableName: table(), Key: keys.enrollment(activityId, volunteerId), ConsistentRead: true }));
+  return out.Item ? (withoutKeys(out.Item) as unknown as Enrollment) : undefined;
+};
+
+/** Promotes waitlisted volunteers, oldest first, while there is a free place. */
+export const fillFromWaitlist = async (activityId: string): Promise<string[]> => {
+  const promoted: string[] = [];
+  for (;;) {
+    const next = await db.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.waitlistPk(activityId) },
+        Limit: 1,
+      }),
+    );
+    const first = next.Items?.[0];
+    if (!first) return promoted;
+    try {
+      await retryOnConflict(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table(),
+                  Key: keys.activity(activityId),
+                  UpdateExpression: 'SET enrolledCount = enrolledCount + :one, waitlistCount = waitlistCount - :one',
+                  ConditionExpression: 'enrolledCount < capacity',
+                  ExpressionAttributeValues: { ':one': 1 },
+                },
+              },
+              {
+                Update: {
+                  TableName: table(),
+                  Key: keys.enrollment(activityId, first.volunteerId as string),
+                  UpdateExpression: 'SET #status = :enrolled, promotedAt = :now REMOVE gsi1pk, gsi1sk, waitlistPosition',
+                  ConditionExpression: '#status = :waitlisted',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':enrolled': 'enrolled', ':waitlisted': 'waitlisted', ':now': new Date().toISOString() },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      promoted.push(first.volunteerId as string);
+    } catch (error) {
+      const failed = failedConditionIndex(error);
+      if (failed === 0) return promoted; // no free place
+      if (failed === 1) continue; // someone else promoted or removed them; look again
+      throw error;
+    }
+  }
+};
+
+/** Withdraws a volunteer; a freed place goes to the first on the waitlist. */
+export const withdraw = async (activityId: string, volunteerId: string) => {
+  const enrollment = await findEnrollment(activityId, volunteerId);
+  if (!enrollment) throw notFound(ENROLLMENT);
+  const counter = enrollment.status === 'enrolled' ? 'enrolledCount' : 'waitlistCount';
+  try {
+    await retryOnConflict(() =>
+      db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Delete: {
+                TableName: table(),
+                Key: keys.enrollment(activityId, volunteerId),
+                ConditionExpression: '#status = :status',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':status': enrollment.status },
+              },
+            },
+            {
+              Update: {
+                TableName: table(),
+                Key: keys.activity(activityId),
+                UpdateExpression: `SET ${counter} = ${counter} - :one`,
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+  } catch (error) {
+    if (failedConditionIndex(error) === 0) {
+      throw conflict({ zh: '报名状态已变化，请重试', en: 'The enrollment changed meanwhile; retry' });
+    }
+    if (failedConditionIndex(error) === 1) throw notFound(ACTIVITY);
+    throw error;
+  }
+  const promoted = enrollment.status === 'enrolled' ? await fillFromWaitlist(activityId) : [];
+  return { withdrawn: enrollment, promoted };
+};
+
+/** Enrolled volunteers of an activity (for reminders), page by page. */
+export const listEnrolled = (activity: Pick<Activity, 'id'>, limit: number, cursor?: string) =>
+  queryPage<Enrollment>({
+    pkName: 'pk',
+    pk: keys.activity(activity.id).pk,
+    sortKey: { name: 'sk', expression: 'begins_with(#sk, :prefix)', values: { ':prefix': keys.enrollmentPrefix } },
+    filter: { expression: '#st = :enrolled', names: { '#st': 'status' }, values: { ':enrolled': 'enrolled' } },
+    limit,
+    cursor,
+  });
+

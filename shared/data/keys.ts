@@ -1,0 +1,106 @@
+/**
+ * Every key in the table is built here and nowhere else. docs/data-model.md lists each item
+ * type and the access pattern each key serves.
+ */
+import { orgLevelOf, orgPathOf } from '../domain/access.js';
+import { ORG_LEVELS, type OrgLevel } from '../table.js';
+
+export interface Key {
+  pk: string;
+  sk: string;
+}
+
+/**
+ * The org-level index attributes for an item that belongs to `orgUnitId`: one partition per
+ * ancestor level, so "everything of this kind at or under node X" is one Query on X's level.
+ */
+const levelKeys = (kind: string, orgUnitId: string, sortKey: string) => {
+  const keys: Record<string, string> = {};
+  orgPathOf(orgUnitId).forEach((ancestor, depth) => {
+    const level = ORG_LEVELS[Math.min(depth, ORG_LEVELS.length - 1)];
+    keys[`${level}Pk`] = `${kind}#${ancestor}`;
+    keys[`${level}Sk`] = sortKey;
+  });
+  return keys;
+};
+
+/** Ranking index attributes: one ranking partition per ancestor node and period. */
+const rankKeys = (kind: string, orgUnitId: string, period: string) => {
+  const keys: Record<string, string> = {};
+  orgPathOf(orgUnitId).forEach((ancestor, depth) => {
+    const level = ORG_LEVELS[Math.min(depth, ORG_LEVELS.length - 1)];
+    keys[`${level}RankPk`] = `${kind}#${ancestor}#${period}`;
+  });
+  return keys;
+};
+
+/** Query helper: which index and partition hold kind-of-thing "at or under" a node. */
+export const levelQuery = (kind: 'TEAM' | 'ACT', orgUnitId: string) => {
+  const level: OrgLevel = orgLevelOf(orgUnitId);
+  return { index: `by-${level}`, pkName: `${level}Pk`, skName: `${level}Sk`, pk: `${kind}#${orgUnitId}` };
+};
+
+export const rankQuery = (kind: 'RANKVOL' | 'RANKTEAM', orgUnitId: string, period: string) => {
+  const level: OrgLevel = orgLevelOf(orgUnitId);
+  return { index: `rank-${level}`, pkName: `${level}RankPk`, pk: `${kind}#${orgUnitId}#${period}` };
+};
+
+/** 'ALL' for lifetime totals, or the Asia/Shanghai year. */
+export type Period = 'ALL' | `${number}`;
+
+export const keys = {
+  orgUnit: (id: string): Key => ({ pk: `ORG#${id}`, sk: 'ORG' }),
+  orgChildrenIndex: (parentId: string, childId: string) => ({ gsi1pk: `ORG#${parentId}#CHILDREN`, gsi1sk: childId }),
+  orgChildrenPk: (parentId: string) => `ORG#${parentId}#CHILDREN`,
+
+  team: (id: string): Key => ({ pk: `TEAM#${id}`, sk: 'TEAM' }),
+  teamLevels: (orgUnitId: string, teamId: string) => levelKeys('TEAM', orgUnitId, teamId),
+  teamMember: (teamId: string, volunteerId: string): Key => ({ pk: `TEAM#${teamId}`, sk: `MEMBER#${volunteerId}` }),
+  volunteerTeamsIndex: (volunteerId: string, teamId: string) => ({ gsi1pk: `VOL#${volunteerId}#TEAMS`, gsi1sk: teamId }),
+
+  volunteer: (id: string): Key => ({ pk: `VOL#${id}`, sk: 'VOL' }),
+  /** Optimistic-lock item serialising hour verification per volunteer. */
+  volunteerLedger: (id: string): Key => ({ pk: `VOL#${id}`, sk: 'LEDGER' }),
+  uniquePhone: (phone: string): Key => ({ pk: `UNIQUE#PHONE#${phone}`, sk: 'UNIQUE' }),
+  uniqueIdNumber: (idNumberHash: string): Key => ({ pk: `UNIQUE#IDNUMBER#${idNumberHash}`, sk: 'UNIQUE' }),
+  counter: (name: string): Key => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
+
+  activity: (id: string): Key => ({ pk: `ACT#${id}`, sk: 'ACT' }),
+  activityLevels: (orgUnitId: string, startsAt: string, activityId: string) =>
+    levelKeys('ACT', orgUnitId, `${startsAt}#${activityId}`),
+  enrollment: (activityId: string, volunteerId: string): Key => ({ pk: `ACT#${activityId}`, sk: `ENROLL#${volunteerId}` }),
+  enrollmentPrefix: 'ENROLL#',
+  waitlistIndex: (activityId: string, position: string) => ({ gsi1pk: `ACT#${activityId}#WAITLIST`, gsi1sk: position }),
+  waitlistPk: (activityId: string) => `ACT#${activityId}#WAITLIST`,
+  attendance: (activityId: string, volunteerId: string): Key => ({ pk: `ACT#${activityId}`, sk: `ATTEND#${volunteerId}` }),
+
+  hourRecord: (id: string): Key => ({ pk: `HOUR#${id}`, sk: 'HOUR' }),
+  volunteerHoursIndex: (volunteerId: string, startedAt: string, recordId: string) => ({
+    gsi1pk: `VOL#${volunteerId}#HOURS`,
+    gsi1sk: `${startedAt}#${recordId}`,
+  }),
+  volunteerHoursPk: (volunteerId: string) => `VOL#${volunteerId}#HOURS`,
+  /** Written once per tallied record: the tally consumer's idempotency marker. */
+  tallyMarker: (recordId: string): Key => ({ pk: `HOUR#${recordId}`, sk: 'TALLIED' }),
+
+  volunteerTally: (volunteerId: string, period: Period): Key => ({ pk: `TALLY#VOL#${volunteerId}`, sk: period }),
+  volunteerRankKeys: (orgUnitId: string, period: Period) => rankKeys('RANKVOL', orgUnitId, period),
+  teamTally: (teamId: string, period: Period): Key => ({ pk: `TALLY#TEAM#${teamId}`, sk: period }),
+  teamRankKeys: (orgUnitId: string, period: Period) => rankKeys('RANKTEAM', orgUnitId, period),
+  orgTally: (orgUnitId: string, period: Period): Key => ({ pk: `TALLY#ORG#${orgUnitId}`, sk: period }),
+
+  /** One outbox item per dedupe key: a second reminder for the same thing cannot be written. */
+  notification: (dedupeKey: string): Key => ({ pk: `NOTIFY#${dedupeKey}`, sk: 'NOTIFY' }),
+  outboxIndex: (status: string, createdAt: string, id: string) => ({ gsi1pk: `OUTBOX#${status}`, gsi1sk: `${createdAt}#${id}` }),
+  outboxPk: (status: string) => `OUTBOX#${status}`,
+};
+
+/** Strips key attributes before an item leaves the data layer. */
+export const withoutKeys = <T extends Record<string, unknown>>(item: T) => {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if (name === 'pk' || name === 'sk' || /^gsi\d/.test(name) || /(Pk|Sk|RankPk)$/.test(name)) continue;
+    out[name] = value;
+  }
+  return out;
+};

@@ -1,0 +1,50 @@
+/** One paged Query, with the cursor checked against the partition it belongs to. */
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { db, table } from './client.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+import { TABLE } from '../table.js';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface PageQuery {
+  index?: string;
+  pkName: string;
+  pk: string;
+  /** Sort-key condition, e.g. { expression: '#sk BETWEEN :a AND :b', values: {...} } using #sk for the sort key. */
+  sortKey?: { name: string; expression: string; values: Record<string, unknown> };
+  filter?: { expression: string; names?: Record<string, string>; values: Record<string, unknown> };
+  limit: number;
+  cursor?: string;
+  newestFirst?: boolean;
+}
+
+const keyNamesOf = (index: string | undefined): string[] => {
+  const base = [TABLE.partitionKey, TABLE.sortKey];
+  if (!index) return base;
+  const declared = TABLE.indexes.find((i) => i.name === index);
+  if (!declared) throw new Error(`Unknown index ${index}`);
+  return [...base, declared.partitionKey, declared.sortKey.name];
+};
+
+export const queryPage = async <T = Record<string, unknown>>(q: PageQuery): Promise<Page<T>> => {
+  const input: QueryCommandInput = {
+    TableName: table(),
+    IndexName: q.index,
+    KeyConditionExpression: q.sortKey ? `#pk = :pk AND ${q.sortKey.expression}` : '#pk = :pk',
+    ExpressionAttributeNames: {
+      '#pk': q.pkName,
+      ...(q.sortKey ? { '#sk': q.sortKey.name } : {}),
+      ...q.filter?.names,
+    },
+    ExpressionAttributeValues: { ':pk': q.pk, ...q.sortKey?.values, ...q.filter?.values },
+    FilterExpression: q.filter?.expression,
+    Limit: q.limit,
+    ScanIndexForward: !q.newestFirst,
+    ExclusiveStartKey: decodeCursor(q.cursor, { partitionKeyName: q.pkName, partitionKey: q.pk, keyNames: keyNamesOf(q.index) }),
+  };
+  const out = await db.send(new QueryCommand(input));
+  return { items: (out.Items ?? []) as T[], nextCursor: encodeCursor(out.LastEvaluatedKey) };
+};

@@ -1,0 +1,128 @@
+/**
+ * Totals of verified minutes per volunteer, team and org node, lifetime ('ALL') and per
+ * Asia/Shanghai year, plus the rankings that the rank-* indexes sort by minutes.
+ */
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { orgPathOf } from '../domain/access.js';
+import { shanghaiYear } from '../domain/time.js';
+import { db, failedConditionIndex, isConditionFailure, retryOnConflict, table } from './client.js';
+import { keys, rankQuery, type Key, type Period } from './keys.js';
+import { queryPage } from './query.js';
+import type { HourRecord } from './hour-records.js';
+
+const add = (key: Key, minutes: number, set: Record<string, unknown>) => {
+  const names = Object.keys(set);
+  return {
+    Update: {
+      TableName: table(),
+      Key: key,
+      UpdateExpression: `ADD minutes :m, recordCount :one${names.length ? ` SET ${names.map((n, i) => `#a${i} = :v${i}`).join(', ')}` : ''}`,
+      ExpressionAttributeNames: names.length ? Object.fromEntries(names.map((n, i) => [`#a${i}`, n])) : undefined,
+      ExpressionAttributeValues: { ':m': minutes, ':one': 1, ...Object.fromEntries(names.map((n, i) => [`:v${i}`, set[n]])) },
+    },
+  };
+};
+
+/**
+ * Adds a verified record to every total it belongs to, exactly once: the marker item and the
+ * counters are one transaction, so a redelivered message finds the marker and adds nothing.
+ * Returns false when the record had been tallied already.
+ */
+export const tallyRecord = async (record: HourRecord): Promise<boolean> => {
+  const periods: Period[] = ['ALL', `${shanghaiYear(record.startedAt)}`];
+  const items = [
+    {
+      Put: {
+        TableName: table(),
+        Item: { ...keys.tallyMarker(record.id), type: 'TallyMarker', minutes: record.minutes, talliedAt: new Date().toISOString() },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    ...periods.flatMap((period) => [
+      add(keys.volunteerTally(record.volunteerId, period), record.minutes, {
+        type: 'VolunteerTally',
+        volunteerId: record.volunteerId,
+        name: record.volunteerName,
+        orgUnitId: record.volunteerOrgUnitId,
+        period,
+        ...keys.volunteerRankKeys(record.volunteerOrgUnitId, period),
+      }),
+      add(keys.teamTally(record.teamId, period), record.minutes, {
+        type: 'TeamTally',
+        teamId: record.teamId,
+        name: record.teamName ?? record.teamId,
+        orgUnitId: record.orgUnitId,
+        period,
+        ...keys.teamRankKeys(record.orgUnitId, period),
+      }),
+      ...orgPathOf(record.orgUnitId).map((nodeId) =>
+        add(keys.orgTally(nodeId, period), record.minutes, { type: 'OrgTally', orgUnitId: nodeId, period }),
+      ),
+    ]),
+  ];
+  try {
+    await retryOnConflict(() => db.send(new TransactWriteCommand({ TransactItems: items })));
+    return true;
+  } catch (error) {
+    if (failedConditionIndex(error) === 0) return false;
+    throw error;
+  }
+};
+
+/**
+ * Stores the star level computed from the lifetime total just read. The condition makes a
+ * stale computation lose to the one made after the latest tally.
+ */
+export const storeStarLevel = async (volunteerId: string, compute: (minutes: number) => number) => {
+  const out = await db.send(new GetCommand({ TableName: table(), Key: keys.volunteerTally(volunteerId, 'ALL'), ConsistentRead: true }));
+  const minutes = (out.Item?.minutes as number | undefined) ?? 0;
+  if (!out.Item) return 0;
+  const level = compute(minutes);
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.volunteerTally(volunteerId, 'ALL'),
+        UpdateExpression: 'SET starLevel = :level',
+        ConditionExpression: 'minutes = :minutes',
+        ExpressionAttributeValues: { ':level': level, ':minutes': minutes },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+  return level;
+};
+
+export interface RankingEntry {
+  id: string;
+  name: string;
+  minutes: number;
+  orgUnitId: string;
+}
+
+export const ranking = async (kind: 'volunteers' | 'teams', orgUnitId: string, period: Period, limit: number, cursor?: string) => {
+  const q = rankQuery(kind === 'volunteers' ? 'RANKVOL' : 'RANKTEAM', orgUnitId, period);
+  const page = await queryPage<Record<string, unknown>>({ index: q.index, pkName: q.pkName, pk: q.pk, limit, cursor, newestFirst: true });
+  return {
+    ...page,
+    items: page.items.map(
+      (i): RankingEntry => ({
+        id: (kind === 'volunteers' ? i.volunteerId : i.teamId) as string,
+        name: i.name as string,
+        minutes: i.minutes as number,
+        orgUnitId: i.orgUnitId as string,
+      }),
+    ),
+  };
+};
+
+export const orgTotals = async (orgUnitId: string, year: number) => {
+  const [all, current] = await Promise.all(
+    (['ALL', `${year}`] as Period[]).map((p) => db.send(new GetCommand({ TableName: table(), Key: keys.orgTally(orgUnitId, p) }))),
+  );
+  return { verifiedMinutes: (all.Item?.minutes as number) ?? 0, yearMinutes: (current.Item?.minutes as number) ?? 0 };
+};
+
+/** Ancestors are touched by every record; exported for docs and tests. */
+export const enclosingNodes = orgPathOf;

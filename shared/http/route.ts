@@ -1,0 +1,109 @@
+/**
+ * Every HTTP handler is one `httpRoute({...})`: it declares its schemas and does its work;
+ * middy runs the shared steps around it (authentication, body parsing, validation, problem
+ * details). A handler never builds an error response by hand.
+ */
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { principalFromHeaders } from '../auth/tokens.js';
+import type { Principal } from '../domain/access.js';
+import { Failure, invalid, type FieldError } from '../errors.js';
+import { logger } from '../log.js';
+import { Busy } from '../data/client.js';
+import { failureToProblem, languageOf, problemOf, problemResponse, type Language } from './problem.js';
+
+const zodLocales = { zh: z.locales.zhCN().localeError, en: z.locales.en().localeError };
+
+export interface HttpResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+export const ok = (body: unknown): HttpResult => ({ status: 200, body });
+export const created = (body: unknown): HttpResult => ({ status: 201, body });
+export const accepted = (body: unknown): HttpResult => ({ status: 202, body });
+export const noContent = (): HttpResult => ({ status: 204 });
+
+export interface Request<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  principal: Principal;
+  lang: Language;
+  event: APIGatewayProxyEventV2;
+}
+
+interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** No token needed (dev tokens only). */
+  public?: boolean;
+  handle: (request: Request<z.output<P>, z.output<Q>, z.output<B>>) => Promise<HttpResult>;
+}
+
+const toFieldErrors = (error: z.ZodError, prefix?: string): FieldError[] =>
+  error.issues.map((issue) => ({
+    path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || (prefix ?? ''),
+    message: issue.message,
+  }));
+
+const parsePart = <S extends z.ZodType>(schema: S | undefined, value: unknown, lang: Language, prefix?: string) => {
+  if (!schema) return undefined as z.output<S>;
+  const result = schema.safeParse(value, { error: zodLocales[lang] });
+  if (!result.success) {
+    throw invalid({ zh: '请求参数校验失败', en: 'The request did not pass validation' }, toFieldErrors(result.error, prefix));
+  }
+  return result.data;
+};
+
+const parseBody = (event: APIGatewayProxyEventV2): unknown => {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalid({ zh: '请求体不是有效的 JSON', en: 'The body is not valid JSON' }, [{ path: '', message: 'Invalid JSON' }]);
+  }
+};
+
+const toResponse = (result: HttpResult): APIGatewayProxyStructuredResultV2 => ({
+  statusCode: result.status,
+  headers: result.body === undefined ? result.headers : { 'content-type': 'application/json', ...result.headers },
+  body: result.body === undefined ? undefined : JSON.stringify(result.body),
+});
+
+/** Failures become problem documents; anything unexpected is logged and becomes a bare 500. */
+const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+  onError: async (request) => {
+    const lang = languageOf(request.event?.headers);
+    const error = request.error;
+    if (error instanceof Failure) {
+      request.response = problemResponse(failureToProblem(error, lang));
+    } else if (error instanceof Busy) {
+      request.response = problemResponse(problemOf(503, error.message, lang), { 'retry-after': '1' });
+    } else {
+      logger.error('unhandled error', { error: error as Error, routeKey: request.event?.routeKey });
+      request.response = problemResponse(problemOf(500, lang === 'en' ? 'Unexpected error' : '服务器发生意外错误', lang));
+    }
+  },
+});
+
+export const httpRoute = <
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  B extends z.ZodType = z.ZodUndefined,
+>(
+  spec: RouteSpec<P, Q, B>,
+) =>
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+    .use(problemDetails())
+    .handler(async (event) => {
+      const lang = languageOf(event.headers);
+      const principal = spec.public ? ({ subject: 'anonymous', role: 'beneficiary' } as Principal) : await principalFromHeaders(event.headers);
+      const params = parsePart(spec.params, event.pathParameters ?? {}, lang);
+      const query = parsePart(spec.query, event.queryStringParameters ?? {}, lang);
+      const body = parsePart(spec.body, spec.body ? parseBody(event) : undefined, lang);
+      return toResponse(await spec.handle({ params, query, body, principal, lang, event }));
+    });

@@ -1,0 +1,51 @@
+/** What leaves the API: personal data masked, internal fields left out. */
+import { maskPhone, maskResidentId } from '../domain/identity.js';
+import { displayHours } from '../domain/hours.js';
+import type { Volunteer, VolunteerTotals } from '../data/volunteers.js';
+import type { HourRecord } from '../data/hour-records.js';
+
+export const volunteerView = (v: Volunteer) => ({
+  id: v.id,
+  volunteerNumber: v.volunteerNumber,
+  name: v.name,
+  phone: maskPhone(v.phone),
+  idNumber: maskResidentId(v.idNumber),
+  orgUnitId: v.orgUnitId,
+  veteran: v.veteran ?? {},
+  skills: v.skills,
+  registeredAt: v.registeredAt,
+});
+
+export const hoursView = (totals: VolunteerTotals, starLevel: number) => ({
+  verifiedMinutes: totals.verifiedMinutes,
+  yearMinutes: totals.yearMinutes,
+  verifiedHours: displayHours(totals.verifiedMinutes),
+  yearHours: displayHours(totals.yearMinutes),
+  starLevel,
+});
+
+export const hourRecordView = (r: HourRecord) => ({
+  id: r.id,
+  volunteerId: r.volunteerId,
+  activityId: r.activityId,
+  activityTitle: r.activityTitle,
+  teamId: r.teamId,
+  startedAt: r.startedAt,
+  endedAt: r.endedAt,
+  minutes: r.minutes,
+  hours: displayHours(r.minutes),
+  status: r.status,
+  ...(r.reason ? { reason: r.reason, reasonDetail: r.reasonDetail } : {}),
+  source: r.source,
+  ...(r.note ? { note: r.note } : {}),
+  createdAt: r.createdAt,
+  ...(r.verifiedAt ? { decidedAt: r.verifiedAt } : {}),
+});
+
+/** Public rankings show a name only with consent; until consent is recorded, names are masked. */
+export const maskName = (name: string) => {
+  const chars = [...name];
+  if (chars.length <= 1) return '*';
+  if (chars.length === 2) return `${chars[0]}*`;
+  return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
+};
