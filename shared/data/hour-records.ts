@@ -190,8 +190,12 @@ export const decide = async (
   const now = new Date().toISOString();
   const set =
     decision.status === 'verified'
-      ? { expr: 'SET #status = :status, minutes = :minutes, verifiedAt = :now', values: { ':minutes': decision.minutes } }
-      : { expr: 'SET #status = :status, reason = :reason, reasonDetail = :detail, verifiedAt = :now', values: { ':reason': decision.reason, ':detail': decision.detail } };
+      ? { expr: 'SET #status = :status, minutes = :minutes, verifiedAt = :now', names: {} as Record<string, string>, values: { ':minutes': decision.minutes } }
+      : {
+          expr: 'SET #status = :status, #reason = :reason, reasonDetail = :detail, verifiedAt = :now',
+          names: { '#reason': 'reason' },
+          values: { ':reason': decision.reason, ':detail': decision.detail },
+        };
   await db.send(
     new TransactWriteCommand({
       TransactItems: [
@@ -199,8 +203,9 @@ export const decide = async (
           Update: {
             TableName: table(),
             Key: keys.volunteerLedger(record.volunteerId),
-            UpdateExpression: 'SET version = :next',
-            ConditionExpression: ledgerVersion === 0 ? 'attribute_not_exists(version)' : 'version = :current',
+            UpdateExpression: 'SET #version = :next',
+            ConditionExpression: ledgerVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :current',
+            ExpressionAttributeNames: { '#version': 'version' },
             ExpressionAttributeValues: { ':next': ledgerVersion + 1, ...(ledgerVersion === 0 ? {} : { ':current': ledgerVersion }) },
           },
         },
@@ -210,7 +215,7 @@ export const decide = async (
               Key: keys.hourRecord(record.id),
               UpdateExpression: set.expr,
               ConditionExpression: '#status = :pending',
-              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeNames: { '#status': 'status', ...set.names },
               ExpressionAttributeValues: { ':status': decision.status, ':pending': 'pending', ':now': now, ...set.values },
             },
           },

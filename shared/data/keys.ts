@@ -99,7 +99,7 @@ export const keys = {
 export const withoutKeys = <T extends Record<string, unknown>>(item: T) => {
   const out: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(item)) {
-    if (name === 'pk' || name === 'sk' || /^gsi\d/.test(name) || /(Pk|Sk|RankPk)$/.test(name)) continue;
+    if (name === 'pk' || name === 'sk' || name === 'type' || /^gsi\d/.test(name) || /(Pk|Sk|RankPk)$/.test(name)) continue;
     out[name] = value;
   }
   return out;

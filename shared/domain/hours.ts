@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { minutesBetween, splitMinutesByShanghaiDay } from './time.js';
 
 export interface HourRules {

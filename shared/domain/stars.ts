@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { shanghaiDate } from './time.js';
 
 export interface StarThreshold {

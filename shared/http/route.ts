@@ -5,7 +5,9 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
+import en from 'zod/v4/locales/en.js';
+import zhCN from 'zod/v4/locales/zh-CN.js';
 import { principalFromHeaders } from '../auth/tokens.js';
 import type { Principal } from '../domain/access.js';
 import { Failure, invalid, type FieldError } from '../errors.js';
@@ -13,7 +15,8 @@ import { logger } from '../log.js';
 import { Busy } from '../data/client.js';
 import { failureToProblem, languageOf, problemOf, problemResponse, type Language } from './problem.js';
 
-const zodLocales = { zh: z.locales.zhCN().localeError, en: z.locales.en().localeError };
+// Only the two locales we speak are bundled, not all of zod's.
+const zodLocales = { zh: zhCN().localeError, en: en().localeError };
 
 export interface HttpResult {
   status: number;

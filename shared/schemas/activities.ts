@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ACTIVITY_CATEGORIES } from '../domain/activities.js';
 import { cursorSchema, instantSchema, limitSchema, orgUnitIdSchema, positionSchema, ulidSchema } from './common.js';
 

@@ -1,5 +1,5 @@
 /** Building blocks shared by the request schemas of every route. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** ULIDs: 26 Crockford base-32 characters. */
 export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID');

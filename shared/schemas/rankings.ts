@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { cursorSchema, limitSchema, orgUnitIdSchema, yearSchema } from './common.js';
 
 /** Without `year` the ranking is of lifetime totals. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { TEAM_SPECIALTIES } from '../domain/activities.js';
 import { orgUnitIdSchema, ulidSchema } from './common.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isValidResidentId, normalizeMobile, normalizeResidentId } from '../domain/identity.js';
 import { orgUnitIdSchema } from './common.js';
 

@@ -1,5 +1,5 @@
 /** POST /v1/dev/tokens — local runtime only: a token for any role, to try the API. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { signToken } from '../../../shared/auth/tokens.js';
 import { isLocalRuntime } from '../../../shared/config.js';
 import { ROLES } from '../../../shared/domain/access.js';

@@ -1,0 +1,230 @@
+/**
+ * The whole Redstar backend in one stack. Everything about functions, queues, schedules and the
+ * table comes from the declarations in shared/ — this file only turns them into resources.
+ *
+ * Deploys to global and China partitions alike: no ARN, partition, region or domain suffix is
+ * written here; the L2 constructs build them from tokens (AWS::Partition, AWS::URLSuffix).
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, type CorsPreflightOptions } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { ENV } from '../shared/config.js';
+import {
+  FUNCTIONS,
+  QUEUES,
+  timeoutOf,
+  toAwsCron,
+  visibilityTimeoutOf,
+  type FunctionDeclaration,
+  type QueueName,
+} from '../shared/functions.js';
+import { TABLE } from '../shared/table.js';
+
+/** The repository root: entries in FUNCTIONS are relative to it. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** API Gateway default-stage throttling (requests per second, burst). */
+export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
+
+/** One bundling configuration for every function. */
+export const BUNDLING: BundlingOptions = {
+  format: OutputFormat.ESM,
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies call require(); an ESM bundle has to define it.
+  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  // The nodejs22.x runtime ships AWS SDK v3; bundling it would more than double every
+  // function (≈330 KB) and its cold start. scripts/bench.ts measures bundles the same way.
+  externalModules: ['@aws-sdk/*', '@smithy/*'],
+  // esbuild is a dev dependency: bundle locally, never in Docker.
+  forceDockerBundling: false,
+};
+
+export interface RedstarStackProps extends StackProps {
+  /** CORS origins for the HTTP API; defaults to context `allowedOrigins` (comma list), else none. */
+  allowedOrigins?: string[];
+  /**
+   * Where function entries and package-lock.json are resolved. Defaults to this repository;
+   * tests point it at a directory of stub handlers.
+   */
+  repoRoot?: string;
+}
+
+const pascal = (kebab: string) =>
+  kebab
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+
+const originsFromContext = (value: unknown): string[] => {
+  if (value === undefined || value === null) return [];
+  const list = Array.isArray(value) ? value : String(value).split(',');
+  return list.map((origin) => String(origin).trim()).filter(Boolean);
+};
+
+const isDeployed = (f: FunctionDeclaration) => !(f.kind === 'http' && f.localOnly);
+
+export class RedstarStack extends Stack {
+  readonly table: TableV2;
+  readonly api: HttpApi;
+  readonly queues: Record<QueueName, Queue>;
+  readonly deadLetterQueues: Record<QueueName, Queue>;
+  readonly functions: Record<string, NodejsFunction> = {};
+
+  constructor(scope: Construct, id: string, props: RedstarStackProps = {}) {
+    super(scope, id, props);
+    const repoRoot = props.repoRoot ?? REPO_ROOT;
+
+    // ── Table ────────────────────────────────────────────────────────────────────────────────
+    const keyType = (type: 'S' | 'N') => (type === 'N' ? AttributeType.NUMBER : AttributeType.STRING);
+    this.table = new TableV2(this, TABLE.logicalName, {
+      partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      globalSecondaryIndexes: TABLE.indexes.map((index) => ({
+        indexName: index.name,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey.name, type: keyType(index.sortKey.type) },
+        projectionType: ProjectionType.ALL,
+      })),
+    });
+
+    // ── Queues, dead-letter queues and their alarms ──────────────────────────────────────────
+    const queues = {} as Record<QueueName, Queue>;
+    const deadLetterQueues = {} as Record<QueueName, Queue>;
+    for (const key of Object.keys(QUEUES) as QueueName[]) {
+      const declaration = QUEUES[key];
+      const stem = pascal(declaration.name);
+      const dlq = new Queue(this, `${stem}Dlq`, {
+        queueName: `${this.stackName}-${declaration.name}-dlq`,
+        retentionPeriod: Duration.days(14),
+        enforceSSL: true,
+      });
+      queues[key] = new Queue(this, `${stem}Queue`, {
+        queueName: `${this.stackName}-${declaration.name}`,
+        visibilityTimeout: Duration.seconds(visibilityTimeoutOf(key)),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: declaration.maxReceiveCount },
+        enforceSSL: true,
+      });
+      deadLetterQueues[key] = dlq;
+      new Alarm(this, `${stem}DlqAlarm`, {
+        alarmDescription: `Messages from ${declaration.name} reached its dead-letter queue`,
+        metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+    }
+    this.queues = queues;
+    this.deadLetterQueues = deadLetterQueues;
+
+    // ── JWT signing secret ───────────────────────────────────────────────────────────────────
+    // SecretString is the key itself: 64 alphanumeric characters.
+    const jwtSecret = new Secret(this, 'JwtSecret', {
+      description: 'Redstar JWT signing key',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+    });
+
+    // ── HTTP API ─────────────────────────────────────────────────────────────────────────────
+    const allowedOrigins = props.allowedOrigins ?? originsFromContext(this.node.tryGetContext('allowedOrigins'));
+    const deployed = FUNCTIONS.filter(isDeployed);
+    const httpMethods = [...new Set(deployed.flatMap((f) => (f.kind === 'http' ? [f.method] : [])))];
+    const cors: CorsPreflightOptions | undefined = allowedOrigins.length
+      ? {
+          allowOrigins: allowedOrigins,
+          allowMethods: httpMethods.map((method) => CorsHttpMethod[method]),
+          allowHeaders: ['authorization', 'content-type'],
+          maxAge: Duration.hours(1),
+        }
+      : undefined;
+    this.api = new HttpApi(this, 'Api', { apiName: this.stackName, corsPreflight: cors });
+    const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
+    stage.defaultRouteSettings = {
+      throttlingRateLimit: API_THROTTLE.rateLimit,
+      throttlingBurstLimit: API_THROTTLE.burstLimit,
+    };
+
+    // ── Functions and their triggers ─────────────────────────────────────────────────────────
+    for (const f of deployed) {
+      const fnId = pascal(f.name);
+      const environment: Record<string, string> = {
+        [ENV.tableName]: this.table.tableName,
+        [ENV.runtime]: 'aws',
+        NODE_OPTIONS: '--enable-source-maps',
+      };
+      for (const q of f.access.sendsTo ?? []) environment[QUEUES[q].urlEnv] = queues[q].queueUrl;
+      if (f.access.jwtSecret) environment[ENV.jwtSecretArn] = jwtSecret.secretArn;
+
+      const fn = new NodejsFunction(this, fnId, {
+        description: f.entry,
+        entry: path.join(repoRoot, f.entry),
+        handler: 'handler',
+        projectRoot: repoRoot,
+        depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        timeout: Duration.seconds(timeoutOf(f)),
+        memorySize: f.memoryMb ?? 512,
+        logGroup: new LogGroup(this, `${fnId}Logs`, { retention: RetentionDays.ONE_MONTH }),
+        environment,
+        bundling: BUNDLING,
+      });
+      this.functions[f.name] = fn;
+
+      // Least privilege, straight from the declaration.
+      if (f.access.table === 'read') this.table.grantReadData(fn);
+      if (f.access.table === 'readWrite') this.table.grantReadWriteData(fn);
+      for (const q of f.access.sendsTo ?? []) queues[q].grantSendMessages(fn);
+      if (f.access.jwtSecret) jwtSecret.grantRead(fn);
+
+      switch (f.kind) {
+        case 'http':
+          this.api.addRoutes({
+            path: f.path,
+            methods: [HttpMethod[f.method]],
+            integration: new HttpLambdaIntegration(`${fnId}Integration`, fn),
+          });
+          break;
+        case 'queue':
+          fn.addEventSource(
+            new SqsEventSource(queues[f.queue], {
+              batchSize: f.batchSize,
+              maxBatchingWindow: Duration.seconds(f.maxBatchingWindowSeconds),
+              reportBatchItemFailures: true,
+            }),
+          );
+          break;
+        case 'schedule':
+          new Schedule(this, `${fnId}Schedule`, {
+            description: `${f.name}: ${f.cron} (${f.timezone})`,
+            schedule: ScheduleExpression.expression(toAwsCron(f.cron), TimeZone.of(f.timezone)),
+            target: new LambdaInvoke(fn),
+          });
+          break;
+      }
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+}
