@@ -16,7 +16,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -218,7 +218,15 @@ export class RedstarStack extends Stack {
           new Schedule(this, `${fnId}Schedule`, {
             description: `${f.name}: ${f.cron} (${f.timezone})`,
             schedule: ScheduleExpression.expression(toAwsCron(f.cron), TimeZone.of(f.timezone)),
-            target: new LambdaInvoke(fn),
+            // The same event the local scheduler builds (shared/scheduled-event.ts).
+            target: new LambdaInvoke(fn, {
+              input: ScheduleTargetInput.fromObject({
+                scheduleArn: ContextAttribute.scheduleArn,
+                scheduledTime: ContextAttribute.scheduledTime,
+                executionId: ContextAttribute.executionId,
+                attemptNumber: ContextAttribute.attemptNumber,
+              }),
+            }),
           });
           break;
       }

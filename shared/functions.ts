@@ -154,6 +154,17 @@ export const FUNCTIONS: FunctionDeclaration[] = [
     timeoutSeconds: 60,
     access: { table: 'readWrite' },
   },
+  {
+    // Safety net for "nothing is lost": a record whose message never reached the queue
+    // (the send failed after the write) is sent again.
+    kind: 'schedule',
+    name: 'requeue-pending-hours',
+    entry: 'functions/scheduled/requeue-pending-hours.ts',
+    cron: '*/15 * * * *',
+    timezone: 'Asia/Shanghai',
+    timeoutSeconds: 60,
+    access: { table: 'read', sendsTo: ['hourVerification'] },
+  },
 ];
 
 export const httpFunctions = () => FUNCTIONS.filter((f): f is HttpFunction => f.kind === 'http');
@@ -173,9 +184,14 @@ export const visibilityTimeoutOf = (queue: QueueName) => {
  * AWS wants `?` in one of day-of-month / day-of-week, and a year field.
  */
 export const toAwsCron = (cron: string) => {
-  const [minute, hour, dayOfMonth, month, dayOfWeek] = cron.trim().split(/\s+/);
+  // croner writes steps as */15; EventBridge documents them as 0/15.
+  const [minute, hour, dayOfMonth, month, dayOfWeek] = cron
+    .trim()
+    .split(/\s+/)
+    .map((field, i) => (i < 2 ? field.replace(/^\*\//, '0/') : field));
   if (dayOfWeek === undefined) throw new Error(`cron needs five fields: ${cron}`);
   const dom = dayOfWeek === '*' ? dayOfMonth : '?';
-  const dow = dayOfWeek === '*' ? '?' : dayOfWeek;
+  // croner counts Sunday as 0 (or 7), EventBridge as 1.
+  const dow = dayOfWeek === '*' ? '?' : dayOfWeek.replace(/\d+/g, (n) => String((Number(n) % 7) + 1));
   return `cron(${minute} ${hour} ${dom} ${month} ${dow} *)`;
 };

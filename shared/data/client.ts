@@ -46,8 +46,9 @@ export const table = () => tableName();
 
 /** The database stayed contended after retries; the caller may try again shortly (503). */
 export class Busy extends Error {
-  constructor(message = 'The record is busy; retry shortly') {
-    super(message);
+  readonly detail = { zh: '数据正忙，请稍后重试', en: 'The record is busy; retry shortly' };
+  constructor() {
+    super('The record is busy; retry shortly');
     this.name = 'Busy';
   }
 }

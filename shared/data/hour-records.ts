@@ -7,7 +7,8 @@ import { ulid } from 'ulid';
 import type { RejectionReason } from '../domain/hours.js';
 import { conflict, notFound } from '../errors.js';
 import { db, failedConditionIndex, table } from './client.js';
-import { keys, withoutKeys } from './keys.js';
+import { keys, levelQuery, withoutKeys } from './keys.js';
+import { CITY_ID } from '../domain/access.js';
 import { queryPage } from './query.js';
 
 export type HourStatus = 'pending' | 'verified' | 'rejected';
@@ -45,6 +46,7 @@ export type NewHourRecord = Omit<HourRecord, 'id' | 'status' | 'createdAt' | 'mi
 const itemOf = (record: HourRecord) => ({
   ...keys.hourRecord(record.id),
   ...keys.volunteerHoursIndex(record.volunteerId, record.startedAt, record.id),
+  ...(record.status === 'pending' ? keys.pendingHourLevels(record.orgUnitId, record.createdAt, record.id) : {}),
   type: 'HourRecord',
   ...record,
 });
@@ -190,7 +192,7 @@ export const decide = async (
   const now = new Date().toISOString();
   const set =
     decision.status === 'verified'
-      ? { expr: 'SET #status = :status, minutes = :minutes, verifiedAt = :now', names: {} as Record<string, string>, values: { ':minutes': decision.minutes } }
+      ? { expr: `SET #status = :status, minutes = :minutes, verifiedAt = :now`, names: {} as Record<string, string>, values: { ':minutes': decision.minutes } }
       : {
           expr: 'SET #status = :status, #reason = :reason, reasonDetail = :detail, verifiedAt = :now',
           names: { '#reason': 'reason' },
@@ -213,7 +215,8 @@ export const decide = async (
             Update: {
               TableName: table(),
               Key: keys.hourRecord(record.id),
-              UpdateExpression: set.expr,
+              // Leaves the pending index: decided records are no longer awaiting anyone.
+              UpdateExpression: `${set.expr} REMOVE ${keys.levelKeyNames.join(', ')}`,
               ConditionExpression: '#status = :pending',
               ExpressionAttributeNames: { '#status': 'status', ...set.names },
               ExpressionAttributeValues: { ':status': decision.status, ':pending': 'pending', ':now': now, ...set.values },
@@ -227,4 +230,18 @@ export const decide = async (
 export const ledgerVersionOf = async (volunteerId: string) => {
   const out = await db.send(new GetCommand({ TableName: table(), Key: keys.volunteerLedger(volunteerId), ConsistentRead: true }));
   return (out.Item?.version as number | undefined) ?? 0;
+};
+
+/** Records still pending that were written before `olderThan`, across the city, oldest first. */
+export const listPendingBefore = async (olderThan: string, limit: number, cursor?: string) => {
+  const where = levelQuery('PENDINGHOUR', CITY_ID);
+  const page = await queryPage<Record<string, unknown>>({
+    index: where.index,
+    pkName: where.pkName,
+    pk: where.pk,
+    sortKey: { name: where.skName, expression: '#sk < :before', values: { ':before': olderThan } },
+    limit,
+    cursor,
+  });
+  return { ...page, items: page.items.map((i) => withoutKeys(i) as unknown as HourRecord) };
 };

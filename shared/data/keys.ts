@@ -35,7 +35,7 @@ const rankKeys = (kind: string, orgUnitId: string, period: string) => {
 };
 
 /** Query helper: which index and partition hold kind-of-thing "at or under" a node. */
-export const levelQuery = (kind: 'TEAM' | 'ACT', orgUnitId: string) => {
+export const levelQuery = (kind: 'TEAM' | 'ACT' | 'PENDINGHOUR', orgUnitId: string) => {
   const level: OrgLevel = orgLevelOf(orgUnitId);
   return { index: `by-${level}`, pkName: `${level}Pk`, skName: `${level}Sk`, pk: `${kind}#${orgUnitId}` };
 };
@@ -75,6 +75,11 @@ export const keys = {
   attendance: (activityId: string, volunteerId: string): Key => ({ pk: `ACT#${activityId}`, sk: `ATTEND#${volunteerId}` }),
 
   hourRecord: (id: string): Key => ({ pk: `HOUR#${id}`, sk: 'HOUR' }),
+  /** Only while pending: "records awaiting a decision at or under node X", oldest first. */
+  pendingHourLevels: (orgUnitId: string, createdAt: string, recordId: string) =>
+    levelKeys('PENDINGHOUR', orgUnitId, `${createdAt}#${recordId}`),
+  /** The attributes to REMOVE once a record is decided. */
+  levelKeyNames: ORG_LEVELS.flatMap((level) => [`${level}Pk`, `${level}Sk`]),
   volunteerHoursIndex: (volunteerId: string, startedAt: string, recordId: string) => ({
     gsi1pk: `VOL#${volunteerId}#HOURS`,
     gsi1sk: `${startedAt}#${recordId}`,

@@ -1,9 +1,9 @@
 /** Volunteers, with phone and identity-number uniqueness enforced by the database. */
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { conflict, notFound } from '../errors.js';
-import { db, failedConditionIndex, table } from './client.js';
+import { Busy, db, failedConditionIndex, table } from './client.js';
 import { keys, withoutKeys, type Key } from './keys.js';
 import { VOLUNTEER } from './teams.js';
 
@@ -77,20 +77,30 @@ export const createVolunteer = async (input: Omit<Volunteer, 'id' | 'volunteerNu
 };
 
 /**
+ * BatchGet may leave keys unprocessed under load; ask again (briefly backing off) rather than
+ * answer with a missing volunteer or zero totals, and say Busy if it never completes.
+ */
+const batchGetAll = async (wanted: Key[]) => {
+  const items: Record<string, unknown>[] = [];
+  let pending: Record<string, unknown>[] | undefined = wanted.map((key) => ({ ...key }));
+  for (let attempt = 0; pending?.length; attempt++) {
+    if (attempt === 4) throw new Busy();
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+    const out: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending } } }));
+    items.push(...(out.Responses?.[table()] ?? []));
+    pending = out.UnprocessedKeys?.[table()]?.Keys;
+  }
+  return items;
+};
+
+/**
  * A volunteer with their lifetime and current-year totals, and (for a team leader) whether they
  * belong to the leader's team: one BatchGet, one round trip.
  */
 export const readVolunteer = async (id: string, year: number, leaderTeamId?: string) => {
   const wanted: Key[] = [keys.volunteer(id), keys.volunteerTally(id, 'ALL'), keys.volunteerTally(id, `${year}`)];
   if (leaderTeamId) wanted.push(keys.teamMember(leaderTeamId, id));
-  const out = await db.send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: wanted } } }));
-  let items = out.Responses?.[table()] ?? [];
-  // BatchGet may leave keys unprocessed under load; fetch them once more rather than answer wrong.
-  const unprocessed = out.UnprocessedKeys?.[table()]?.Keys;
-  if (unprocessed?.length) {
-    const again = await db.send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: unprocessed } } }));
-    items = [...items, ...(again.Responses?.[table()] ?? [])];
-  }
+  const items = await batchGetAll(wanted);
   const find = (key: Key) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
   const volunteer = find(wanted[0]);
   if (!volunteer) throw notFound(VOLUNTEER);

@@ -83,9 +83,11 @@ const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewa
     const lang = languageOf(request.event?.headers);
     const error = request.error;
     if (error instanceof Failure) {
-      request.response = problemResponse(failureToProblem(error, lang));
+      // RFC 9110: a 401 names the scheme the client should use.
+      const headers: Record<string, string> = error.kind === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {};
+      request.response = problemResponse(failureToProblem(error, lang), headers);
     } else if (error instanceof Busy) {
-      request.response = problemResponse(problemOf(503, error.message, lang), { 'retry-after': '1' });
+      request.response = problemResponse(problemOf(503, error.detail[lang], lang), { 'retry-after': '1' });
     } else {
       logger.error('unhandled error', { error: error as Error, routeKey: request.event?.routeKey });
       request.response = problemResponse(problemOf(500, lang === 'en' ? 'Unexpected error' : '服务器发生意外错误', lang));
@@ -99,8 +101,8 @@ export const httpRoute = <
   B extends z.ZodType = z.ZodUndefined,
 >(
   spec: RouteSpec<P, Q, B>,
-) =>
-  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
+) => {
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>()
     .use(problemDetails())
     .handler(async (event) => {
       const lang = languageOf(event.headers);
@@ -110,3 +112,6 @@ export const httpRoute = <
       const body = parsePart(spec.body, spec.body ? parseBody(event) : undefined, lang);
       return toResponse(await spec.handle({ params, query, body, principal, lang, event }));
     });
+  // The schemas stay reachable, for the OpenAPI document and the sample-event test.
+  return Object.assign(handler, { schemas: { params: spec.params, query: spec.query, body: spec.body, public: !!spec.public } });
+};

@@ -1,0 +1,27 @@
+/**
+ * The local runtime's console output. One small interface so the runtime can be silenced in
+ * tests (`quiet`) without hiding errors.
+ */
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+const stamp = () => new Date().toISOString().slice(11, 23);
+
+export const createLog = (quiet = false): Log => ({
+  info: (message) => {
+    if (!quiet) console.log(`${stamp()} ${message}`);
+  },
+  warn: (message) => {
+    if (!quiet) console.warn(`${stamp()} warning: ${message}`);
+  },
+  // Errors are printed even when quiet: a failing handler must never be silent.
+  error: (message, error) => {
+    console.error(`${stamp()} error: ${message}`);
+    if (error !== undefined) console.error(error);
+  },
+});
+
+export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
