@@ -7,7 +7,6 @@
  * whether it lies under another, is known without reading the database.
  */
 import type { OrgLevel } from '../table.js';
-import { forbidden } from '../errors.js';
 
 export const ROLES = [
   'city_admin',
@@ -63,24 +62,6 @@ export interface Target {
   volunteerId?: string;
   /** The volunteer is a member of the caller's team (a team leader reading a member). */
   memberOfCallersTeam?: boolean;
+  /** Further org nodes the record belongs to (an hour record: the volunteer's as well as the activity's). */
+  alsoOrgUnitIds?: string[];
 }
-
-/**
- * May this principal manage the target? Admins under their node, a team leader on their own
- * team (and its members), a volunteer on their own records when `selfAllowed`.
- */
-export const mayManage = (p: Principal, target: Target, { selfAllowed = false } = {}): boolean => {
-  if (isAdmin(p)) return !!p.scope && !!target.orgUnitId && isWithin(target.orgUnitId, p.scope);
-  if (p.role === 'team_leader') {
-    return (!!target.teamId && target.teamId === p.scope) || target.memberOfCallersTeam === true;
-  }
-  if (p.role === 'volunteer' && selfAllowed) {
-    return !!p.volunteerId && p.volunteerId === target.volunteerId;
-  }
-  return false;
-};
-
-/** Throws the one 403 failure unless the principal may manage the target. */
-export const requireManage = (p: Principal, target: Target, options?: { selfAllowed?: boolean }) => {
-  if (!mayManage(p, target, options)) throw forbidden();
-};

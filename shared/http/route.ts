@@ -9,7 +9,9 @@ import * as z from 'zod';
 import en from 'zod/v4/locales/en.js';
 import zhCN from 'zod/v4/locales/zh-CN.js';
 import { principalFromHeaders } from '../auth/tokens.js';
-import type { Principal } from '../domain/access.js';
+import type { Principal, Target } from '../domain/access.js';
+import { authorize, roleMayEver, type Action } from '../domain/policy.js';
+import { forbidden } from '../errors.js';
 import { Failure, invalid, type FieldError } from '../errors.js';
 import { logger } from '../log.js';
 import { Busy } from '../data/client.js';
@@ -33,6 +35,8 @@ export interface Request<P, Q, B> {
   query: Q;
   body: B;
   principal: Principal;
+  /** Applies the route's action to the record it acts on (shared/domain/policy.ts). */
+  authorize: (target: Target) => void;
   lang: Language;
   event: APIGatewayProxyEventV2;
 }
@@ -41,8 +45,8 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   params?: P;
   query?: Q;
   body?: B;
-  /** No token needed (dev tokens only). */
-  public?: boolean;
+  /** The action the route performs, or 'public' for the one route that needs no token (dev tokens). */
+  action: Action | 'public';
   handle: (request: Request<z.output<P>, z.output<Q>, z.output<B>>) => Promise<HttpResult>;
 }
 
@@ -106,12 +110,18 @@ export const httpRoute = <
     .use(problemDetails())
     .handler(async (event) => {
       const lang = languageOf(event.headers);
-      const principal = spec.public ? ({ subject: 'anonymous', role: 'beneficiary' } as Principal) : await principalFromHeaders(event.headers);
+      const action = spec.action;
+      const principal = action === 'public' ? ({ subject: 'anonymous', role: 'beneficiary' } as Principal) : await principalFromHeaders(event.headers);
+      // A role that may never perform the action is refused before anything is read.
+      if (action !== 'public' && !roleMayEver(principal.role, action)) throw forbidden();
       const params = parsePart(spec.params, event.pathParameters ?? {}, lang);
       const query = parsePart(spec.query, event.queryStringParameters ?? {}, lang);
       const body = parsePart(spec.body, spec.body ? parseBody(event) : undefined, lang);
-      return toResponse(await spec.handle({ params, query, body, principal, lang, event }));
+      const authorizeTarget = (target: Target) => {
+        if (action !== 'public') authorize(principal, action, target);
+      };
+      return toResponse(await spec.handle({ params, query, body, principal, authorize: authorizeTarget, lang, event }));
     });
   // The schemas stay reachable, for the OpenAPI document and the sample-event test.
-  return Object.assign(handler, { schemas: { params: spec.params, query: spec.query, body: spec.body, public: !!spec.public } });
+  return Object.assign(handler, { schemas: { params: spec.params, query: spec.query, body: spec.body, action: spec.action } });
 };

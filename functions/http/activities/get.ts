@@ -4,6 +4,7 @@ import { httpRoute, ok } from '../../../shared/http/route.js';
 import { idParams } from '../../../shared/schemas/common.js';
 
 export const handler = httpRoute({
+  action: 'activity:read',
   params: idParams,
   handle: async ({ params }) => ok(await getActivity(params.id)),
 });

@@ -4,6 +4,7 @@ import { httpRoute, ok } from '../../../shared/http/route.js';
 import { listActivitiesQuery } from '../../../shared/schemas/activities.js';
 
 export const handler = httpRoute({
+  action: 'activity:read',
   query: listActivitiesQuery,
   handle: async ({ query }) => ok(await listActivitiesUnder(query)),
 });

@@ -1,5 +1,4 @@
 /** POST /v1/activities/{id}/publish */
-import { requireManage } from '../../../shared/domain/access.js';
 import { nextStatus } from '../../../shared/domain/activities.js';
 import { changeStatus, getActivity } from '../../../shared/data/activities.js';
 import { conflict } from '../../../shared/errors.js';
@@ -7,10 +6,11 @@ import { httpRoute, ok } from '../../../shared/http/route.js';
 import { idParams } from '../../../shared/schemas/common.js';
 
 export const handler = httpRoute({
+  action: 'activity:manage',
   params: idParams,
-  handle: async ({ params, principal }) => {
+  handle: async ({ params, authorize }) => {
     const activity = await getActivity(params.id, true);
-    requireManage(principal, { orgUnitId: activity.orgUnitId, teamId: activity.teamId });
+    authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId });
     const next = nextStatus(activity.status, 'publish');
     if (!next.ok) throw conflict({ zh: `活动当前状态为 ${activity.status}，不能执行该操作`, en: next.detail });
     return ok(await changeStatus(activity.id, activity.status, next.status));

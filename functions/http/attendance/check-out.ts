@@ -1,5 +1,4 @@
 /** POST /v1/activities/{id}/check-outs — closes attendance; the hour record goes to verification. */
-import { requireManage } from '../../../shared/domain/access.js';
 import { getActivity } from '../../../shared/data/activities.js';
 import { checkOut } from '../../../shared/data/hour-records.js';
 import { sendToQueue } from '../../../shared/data/queues.js';
@@ -10,11 +9,12 @@ import { attendanceBody } from '../../../shared/schemas/activities.js';
 import { idParams } from '../../../shared/schemas/common.js';
 
 export const handler = httpRoute({
+  action: 'attendance:manage',
   params: idParams,
   body: attendanceBody,
-  handle: async ({ params, body, principal }) => {
+  handle: async ({ params, body, principal, authorize }) => {
     const activity = await getActivity(params.id);
-    requireManage(principal, { orgUnitId: activity.orgUnitId, teamId: activity.teamId, volunteerId: body.volunteerId }, { selfAllowed: true });
+    authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId, volunteerId: body.volunteerId });
     const [volunteer, team] = await Promise.all([getVolunteer(body.volunteerId), getTeam(activity.teamId)]);
     const record = await checkOut(
       {

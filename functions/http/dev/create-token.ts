@@ -13,7 +13,7 @@ const body = z.object({
 });
 
 export const handler = httpRoute({
-  public: true,
+  action: 'public',
   body,
   handle: async ({ body }) => {
     // Never deployed; and should it ever be, it refuses to work outside the local runtime.

@@ -1,5 +1,4 @@
 /** POST /v1/activities/{id}/enrollments — enrolled while places last, then waitlisted. */
-import { requireManage } from '../../../shared/domain/access.js';
 import { canSignUp } from '../../../shared/domain/activities.js';
 import { getActivity } from '../../../shared/data/activities.js';
 import { enroll } from '../../../shared/data/enrollments.js';
@@ -9,11 +8,12 @@ import { enrollmentBody } from '../../../shared/schemas/activities.js';
 import { idParams } from '../../../shared/schemas/common.js';
 
 export const handler = httpRoute({
+  action: 'enrollment:manage',
   params: idParams,
   body: enrollmentBody,
-  handle: async ({ params, body, principal }) => {
+  handle: async ({ params, body, authorize }) => {
     const activity = await getActivity(params.id);
-    requireManage(principal, { orgUnitId: activity.orgUnitId, teamId: activity.teamId, volunteerId: body.volunteerId }, { selfAllowed: true });
+    authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId, volunteerId: body.volunteerId });
     const open = canSignUp(activity, new Date());
     if (!open.ok) throw conflict({ zh: '活动未发布或已结束，不能报名', en: `Sign-up is closed: ${open.detail}` });
     return created(await enroll(activity.id, body.volunteerId));

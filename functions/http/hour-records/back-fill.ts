@@ -1,5 +1,4 @@
 /** POST /v1/hour-records — an organiser records hours served offline; verification decides. */
-import { requireManage } from '../../../shared/domain/access.js';
 import { getActivity } from '../../../shared/data/activities.js';
 import { createPendingRecord } from '../../../shared/data/hour-records.js';
 import { sendToQueue } from '../../../shared/data/queues.js';
@@ -9,11 +8,12 @@ import { accepted, httpRoute } from '../../../shared/http/route.js';
 import { backFillBody } from '../../../shared/schemas/hour-records.js';
 
 export const handler = httpRoute({
+  action: 'hours:back-fill',
   body: backFillBody,
-  handle: async ({ body, principal }) => {
+  handle: async ({ body, principal, authorize }) => {
     const activity = await getActivity(body.activityId);
     // Organisers only: a volunteer cannot back-fill their own hours.
-    requireManage(principal, { orgUnitId: activity.orgUnitId, teamId: activity.teamId });
+    authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId });
     const [volunteer, team] = await Promise.all([getVolunteer(body.volunteerId), getTeam(activity.teamId)]);
     const record = await createPendingRecord({
       volunteerId: volunteer.id,

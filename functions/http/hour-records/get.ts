@@ -1,18 +1,20 @@
-/** GET /v1/hour-records/{id} — the volunteer, the activity's organisers, or admins over either. */
-import { mayManage, requireManage } from '../../../shared/domain/access.js';
+/** GET /v1/hour-records/{id} — the volunteer, the activity's organisers, or admins over either node. */
 import { getHourRecord } from '../../../shared/data/hour-records.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 import { hourRecordView } from '../../../shared/http/views.js';
 import { idParams } from '../../../shared/schemas/common.js';
 
 export const handler = httpRoute({
+  action: 'hours:read',
   params: idParams,
-  handle: async ({ params, principal }) => {
+  handle: async ({ params, authorize }) => {
     const record = await getHourRecord(params.id);
-    // Admins of the volunteer's node may read it too, not only those of the activity's node.
-    if (!mayManage(principal, { orgUnitId: record.volunteerOrgUnitId })) {
-      requireManage(principal, { orgUnitId: record.orgUnitId, teamId: record.teamId, volunteerId: record.volunteerId }, { selfAllowed: true });
-    }
+    authorize({
+      orgUnitId: record.orgUnitId,
+      alsoOrgUnitIds: [record.volunteerOrgUnitId],
+      teamId: record.teamId,
+      volunteerId: record.volunteerId,
+    });
     return ok(hourRecordView(record));
   },
 });

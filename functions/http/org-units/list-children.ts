@@ -4,6 +4,7 @@ import { httpRoute, ok } from '../../../shared/http/route.js';
 import { orgIdParams, pageQuery } from '../../../shared/schemas/common.js';
 
 export const handler = httpRoute({
+  action: 'org:read',
   params: orgIdParams,
   query: pageQuery,
   handle: async ({ params, query }) => {

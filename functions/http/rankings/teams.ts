@@ -6,6 +6,7 @@ import { httpRoute, ok } from '../../../shared/http/route.js';
 import { rankingQuery } from '../../../shared/schemas/rankings.js';
 
 export const handler = httpRoute({
+  action: 'ranking:read',
   query: rankingQuery,
   handle: async ({ query }) => {
     const page = await ranking('teams', query.orgUnitId, query.year ? `${query.year}` : 'ALL', query.limit, query.cursor);

@@ -6,6 +6,7 @@ import { maskName } from '../../../shared/http/views.js';
 import { rankingQuery } from '../../../shared/schemas/rankings.js';
 
 export const handler = httpRoute({
+  action: 'ranking:read',
   query: rankingQuery,
   handle: async ({ query }) => {
     const page = await ranking('volunteers', query.orgUnitId, query.year ? `${query.year}` : 'ALL', query.limit, query.cursor);

@@ -5,6 +5,7 @@ import { httpRoute, ok } from '../../../shared/http/route.js';
 import { orgIdParams, pageQuery } from '../../../shared/schemas/common.js';
 
 export const handler = httpRoute({
+  action: 'team:read',
   params: orgIdParams,
   query: pageQuery,
   handle: async ({ params, query }) => {
