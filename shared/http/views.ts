@@ -3,6 +3,7 @@ import { maskPhone, maskResidentId } from '../domain/identity.js';
 import { displayHours } from '../domain/hours.js';
 import type { Volunteer, VolunteerTotals } from '../data/volunteers.js';
 import type { HourRecord } from '../data/hour-records.js';
+import type { Activity } from '../data/activities.js';
 
 export const volunteerView = (v: Volunteer) => ({
   id: v.id,
@@ -49,3 +50,6 @@ export const maskName = (name: string) => {
   if (chars.length === 2) return `${chars[0]}*`;
   return `${chars[0]}${'*'.repeat(chars.length - 2)}${chars[chars.length - 1]}`;
 };
+
+/** Activities are public programme information; who created one is not. */
+export const activityView = ({ createdBy: _createdBy, ...activity }: Activity) => activity;

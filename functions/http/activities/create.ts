@@ -2,6 +2,7 @@
 import { createActivity } from '../../../shared/data/activities.js';
 import { getTeam } from '../../../shared/data/teams.js';
 import { created, httpRoute } from '../../../shared/http/route.js';
+import { activityView } from '../../../shared/http/views.js';
 import { createActivityBody } from '../../../shared/schemas/activities.js';
 
 export const handler = httpRoute({
@@ -10,6 +11,6 @@ export const handler = httpRoute({
   handle: async ({ body, principal, authorize }) => {
     const team = await getTeam(body.teamId);
     authorize({ orgUnitId: team.orgUnitId, teamId: team.id });
-    return created(await createActivity({ ...body, orgUnitId: team.orgUnitId, createdBy: principal.subject }));
+    return created(activityView(await createActivity({ ...body, orgUnitId: team.orgUnitId, createdBy: principal.subject })));
   },
 });

@@ -3,6 +3,7 @@ import { nextStatus } from '../../../shared/domain/activities.js';
 import { changeStatus, getActivity } from '../../../shared/data/activities.js';
 import { conflict } from '../../../shared/errors.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
+import { activityView } from '../../../shared/http/views.js';
 import { idParams } from '../../../shared/schemas/common.js';
 
 export const handler = httpRoute({
@@ -13,6 +14,6 @@ export const handler = httpRoute({
     authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId });
     const next = nextStatus(activity.status, 'publish');
     if (!next.ok) throw conflict({ zh: `活动当前状态为 ${activity.status}，不能执行该操作`, en: next.detail });
-    return ok(await changeStatus(activity.id, activity.status, next.status));
+    return ok(activityView(await changeStatus(activity.id, activity.status, next.status)));
   },
 });
