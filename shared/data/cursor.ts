@@ -10,10 +10,19 @@ export const encodeCursor = (lastKey: Record<string, unknown> | undefined): stri
 const badCursor = () =>
   invalid({ zh: '分页游标无效', en: 'The cursor is not valid' }, [{ path: 'cursor', message: 'Invalid cursor' }]);
 
-export const decodeCursor = (
-  cursor: string | undefined,
-  expected: { partitionKeyName: string; partitionKey: string; keyNames: string[] },
-): Record<string, unknown> | undefined => {
+export interface CursorShape {
+  partitionKeyName: string;
+  partitionKey: string;
+  /** Every key attribute the page's LastEvaluatedKey holds, with its DynamoDB type. */
+  keys: { name: string; type: 'S' | 'N' }[];
+}
+
+const valueFits = (value: unknown, type: 'S' | 'N') =>
+  type === 'S'
+    ? typeof value === 'string' && value.length > 0 && value.length <= 1024
+    : typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+
+export const decodeCursor = (cursor: string | undefined, expected: CursorShape): Record<string, unknown> | undefined => {
   if (!cursor) return undefined;
   let parsed: unknown;
   try {
@@ -24,9 +33,10 @@ export const decodeCursor = (
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badCursor();
   const key = parsed as Record<string, unknown>;
   const names = Object.keys(key).sort();
-  const wanted = [...expected.keyNames].sort();
+  const wanted = expected.keys.map((k) => k.name).sort();
   const sameShape = names.length === wanted.length && names.every((n, i) => n === wanted[i]);
-  const valuesOk = Object.values(key).every((v) => typeof v === 'string' || typeof v === 'number');
-  if (!sameShape || !valuesOk || key[expected.partitionKeyName] !== expected.partitionKey) throw badCursor();
+  // Each value must have its attribute's type: DynamoDB answers a mistyped start key with an error.
+  const valuesFit = sameShape && expected.keys.every((k) => valueFits(key[k.name], k.type));
+  if (!valuesFit || key[expected.partitionKeyName] !== expected.partitionKey) throw badCursor();
   return key;
 };

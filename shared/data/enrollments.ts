@@ -39,9 +39,10 @@ const tryEnroll = async (activityId: string, volunteerId: string, now: string): 
               TableName: table(),
               Key: keys.activity(activityId),
               UpdateExpression: 'SET enrolledCount = enrolledCount + :one',
-              ConditionExpression: `${openCondition} AND enrolledCount < #capacity`,
+              // Nobody jumps the queue: while anyone waits, a newcomer joins the waitlist.
+              ConditionExpression: `${openCondition} AND enrolledCount < #capacity AND waitlistCount = :zero`,
               ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
-              ExpressionAttributeValues: { ':one': 1, ':published': 'published', ':now': now },
+              ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':published': 'published', ':now': now },
             },
           },
           {
@@ -80,9 +81,9 @@ const tryWaitlist = async (activityId: string, volunteerId: string, now: string)
               TableName: table(),
               Key: keys.activity(activityId),
               UpdateExpression: 'SET waitlistCount = waitlistCount + :one',
-              ConditionExpression: `${openCondition} AND enrolledCount >= #capacity`,
+              ConditionExpression: `${openCondition} AND (enrolledCount >= #capacity OR waitlistCount > :zero)`,
               ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
-              ExpressionAttributeValues: { ':one': 1, ':published': 'published', ':now': now },
+              ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':published': 'published', ':now': now },
             },
           },
           {

@@ -21,12 +21,15 @@ export interface PageQuery {
   newestFirst?: boolean;
 }
 
-const keyNamesOf = (index: string | undefined): string[] => {
-  const base = [TABLE.partitionKey, TABLE.sortKey];
+const keysOf = (index: string | undefined): { name: string; type: 'S' | 'N' }[] => {
+  const base = [
+    { name: TABLE.partitionKey, type: 'S' as const },
+    { name: TABLE.sortKey, type: 'S' as const },
+  ];
   if (!index) return base;
   const declared = TABLE.indexes.find((i) => i.name === index);
   if (!declared) throw new Error(`Unknown index ${index}`);
-  return [...base, declared.partitionKey, declared.sortKey.name];
+  return [...base, { name: declared.partitionKey, type: 'S' }, declared.sortKey];
 };
 
 export const queryPage = async <T = Record<string, unknown>>(q: PageQuery): Promise<Page<T>> => {
@@ -43,7 +46,7 @@ export const queryPage = async <T = Record<string, unknown>>(q: PageQuery): Prom
     FilterExpression: q.filter?.expression,
     Limit: q.limit,
     ScanIndexForward: !q.newestFirst,
-    ExclusiveStartKey: decodeCursor(q.cursor, { partitionKeyName: q.pkName, partitionKey: q.pk, keyNames: keyNamesOf(q.index) }),
+    ExclusiveStartKey: decodeCursor(q.cursor, { partitionKeyName: q.pkName, partitionKey: q.pk, keys: keysOf(q.index) }),
   };
   const out = await db.send(new QueryCommand(input));
   return { items: (out.Items ?? []) as T[], nextCursor: encodeCursor(out.LastEvaluatedKey) };

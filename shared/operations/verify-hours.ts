@@ -40,7 +40,9 @@ export const verifyHours = async (hourRecordId: string, now = new Date()): Promi
         new Date(Date.parse(record.endedAt) + DAY_MS).toISOString(),
       ),
     ]);
-    const others = nearby.filter((r) => r.id !== record.id && r.status !== 'rejected');
+    // Decisions for one volunteer are serialised by the ledger, so pending records are decided
+    // in turn; comparing with verified ones means an invalid pending record cannot sink a valid one.
+    const others = nearby.filter((r) => r.id !== record.id && r.status === 'verified');
     const result = activity
       ? verifyHourRecord({ record, activity, others, now, rules })
       : ({ ok: false, reason: 'OUTSIDE_ACTIVITY_WINDOW', detail: 'the activity no longer exists' } as const);

@@ -11,8 +11,18 @@ export const orgUnitIdSchema = z
   .max(120)
   .regex(/^[a-z0-9-]+(\.[a-z0-9-]+){0,3}$/, 'must be an org unit id such as futian.yuanling');
 
-/** ISO 8601 instant with an explicit offset (Z or ±hh:mm). */
-export const instantSchema = z.iso.datetime({ offset: true }).transform((value) => new Date(value).toISOString());
+const EARLIEST = Date.parse('1950-01-01T00:00:00Z');
+const LATEST = Date.parse('2100-01-01T00:00:00Z');
+
+/**
+ * ISO 8601 instant with an explicit offset (Z or ±hh:mm), stored as UTC. Limited to 1950–2099 so
+ * every stored instant has the same shape and sorts as a string (keys and ranges rely on it).
+ */
+export const instantSchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => Date.parse(value))
+  .refine((ms) => ms >= EARLIEST && ms < LATEST, 'must lie between 1950 and 2099')
+  .transform((ms) => new Date(ms).toISOString());
 
 export const idParams = z.object({ id: ulidSchema });
 export const orgIdParams = z.object({ id: orgUnitIdSchema });
@@ -24,7 +34,15 @@ export const pageQuery = z.object({ limit: limitSchema, cursor: cursorSchema });
 
 export const yearSchema = z.coerce.number().int().min(2000).max(2100);
 
+/** Six decimals (about 0.1 m) is all a check-in needs, and keeps numbers DynamoDB can store. */
+const coordinate = (limit: number) =>
+  z
+    .number()
+    .min(-limit)
+    .max(limit)
+    .transform((v) => Math.round(v * 1e6) / 1e6);
+
 export const positionSchema = {
-  lat: z.number().min(-90).max(90).optional(),
-  lng: z.number().min(-180).max(180).optional(),
+  lat: coordinate(90).optional(),
+  lng: coordinate(180).optional(),
 };
