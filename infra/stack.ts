@@ -12,6 +12,7 @@ import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, type CorsPreflightOption
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -21,7 +22,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { ENV } from '../shared/config.js';
+import { DEFAULT_WECHAT_API_BASE, ENV } from '../shared/config.js';
 import {
   FUNCTIONS,
   QUEUES,
@@ -63,6 +64,10 @@ export interface RedstarStackProps extends StackProps {
    * tests point it at a directory of stub handlers.
    */
   repoRoot?: string;
+  /** The WeChat mini-program AppID; defaults to context `wechatAppId`. Its AppSecret goes into the stack's WechatAppSecret secret. */
+  wechatAppId?: string;
+  /** WeChat API origin; defaults to context `wechatApiBase`, else https://api.weixin.qq.com. */
+  wechatApiBase?: string;
 }
 
 const pascal = (kebab: string) =>
@@ -86,6 +91,8 @@ export class RedstarStack extends Stack {
   readonly queues: Record<QueueName, Queue>;
   readonly deadLetterQueues: Record<QueueName, Queue>;
   readonly functions: Record<string, NodejsFunction> = {};
+  /** Wraps the data keys that encrypt identity numbers (shared/crypto/envelope.ts). */
+  readonly piiKey: Key;
 
   constructor(scope: Construct, id: string, props: RedstarStackProps = {}) {
     super(scope, id, props);
@@ -100,6 +107,7 @@ export class RedstarStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: TABLE.ttlAttribute,
       globalSecondaryIndexes: TABLE.indexes.map((index) => ({
         indexName: index.name,
         partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
@@ -145,6 +153,31 @@ export class RedstarStack extends Stack {
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
 
+    // ── Personal data: encryption key and lookup-hash key ───────────────────────────────────
+    // Retained: without them, stored identity numbers cannot be read and uniqueness items no
+    // longer match. Functions get GenerateDataKey or Decrypt only as their declaration says.
+    this.piiKey = new Key(this, 'PiiKey', {
+      description: 'Redstar: wraps the data keys of encrypted personal data (identity numbers)',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const piiHashSecret = new Secret(this, 'PiiHashSecret', {
+      description: 'Redstar: HMAC key for identity-number and phone lookup keys',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ── WeChat mini-program AppSecret ───────────────────────────────────────────────────────
+    // Created with a random placeholder: operators put the real AppSecret in after the first
+    // deployment (docs/operations.md). Only functions declaring `wechatSecret` may read it.
+    const wechatSecret = new Secret(this, 'WechatAppSecret', {
+      description: 'Redstar: WeChat mini-program AppSecret (replace the placeholder with the real value)',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const wechatAppId = props.wechatAppId ?? String(this.node.tryGetContext('wechatAppId') ?? '');
+    const wechatApiBase = props.wechatApiBase ?? String(this.node.tryGetContext('wechatApiBase') ?? DEFAULT_WECHAT_API_BASE);
+
     // ── HTTP API ─────────────────────────────────────────────────────────────────────────────
     const allowedOrigins = props.allowedOrigins ?? originsFromContext(this.node.tryGetContext('allowedOrigins'));
     const deployed = FUNCTIONS.filter(isDeployed);
@@ -174,6 +207,13 @@ export class RedstarStack extends Stack {
       };
       for (const q of f.access.sendsTo ?? []) environment[QUEUES[q].urlEnv] = queues[q].queueUrl;
       if (f.access.jwtSecret) environment[ENV.jwtSecretArn] = jwtSecret.secretArn;
+      if (f.access.piiKey) environment[ENV.piiKeyId] = this.piiKey.keyArn;
+      if (f.access.piiHash) environment[ENV.piiHashSecretArn] = piiHashSecret.secretArn;
+      if (f.access.wechatSecret) {
+        environment[ENV.wechatAppSecretArn] = wechatSecret.secretArn;
+        environment[ENV.wechatApiBase] = wechatApiBase;
+        if (wechatAppId) environment[ENV.wechatAppId] = wechatAppId;
+      }
 
       const fn = new NodejsFunction(this, fnId, {
         description: f.entry,
@@ -196,6 +236,10 @@ export class RedstarStack extends Stack {
       if (f.access.table === 'readWrite') this.table.grantReadWriteData(fn);
       for (const q of f.access.sendsTo ?? []) queues[q].grantSendMessages(fn);
       if (f.access.jwtSecret) jwtSecret.grantRead(fn);
+      if (f.access.piiKey === 'encrypt') this.piiKey.grant(fn, 'kms:GenerateDataKey');
+      if (f.access.piiKey === 'decrypt') this.piiKey.grant(fn, 'kms:Decrypt');
+      if (f.access.piiHash) piiHashSecret.grantRead(fn);
+      if (f.access.wechatSecret) wechatSecret.grantRead(fn);
 
       switch (f.kind) {
         case 'http':

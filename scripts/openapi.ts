@@ -19,7 +19,7 @@ export const buildOpenApi = async () => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const f of httpFunctions().filter((fn) => !fn.localOnly)) {
     const { handler } = await import(`../${f.entry}`);
-    const { params, query, body } = handler.schemas as { params?: z.ZodObject; query?: z.ZodObject; body?: z.ZodType };
+    const { params, query, body, action } = handler.schemas as { params?: z.ZodObject; query?: z.ZodObject; body?: z.ZodType; action: string };
     const parameters = [
       ...Object.entries((params && toSchema(params).properties) ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
       ...Object.entries((query && toSchema(query).properties) ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),
@@ -27,7 +27,8 @@ export const buildOpenApi = async () => {
     paths[f.path] ??= {};
     paths[f.path][f.method.toLowerCase()] = {
       operationId: f.name,
-      security: [{ bearer: [] }],
+      // Public routes (login, refresh, logout) take no token.
+      security: action === 'public' ? [] : [{ bearer: [] }],
       ...(parameters.length ? { parameters } : {}),
       ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(body) } } } } : {}),
       responses: { '2XX': { description: 'Success' }, '400': problem, '401': problem, '403': problem, '404': problem, '409': problem },

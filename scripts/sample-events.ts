@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { FUNCTIONS, QUEUES, type FunctionDeclaration } from '../shared/functions.js';
 
 const ID = '01JD0000000000000000000000';
-const SAMPLE_PARAMS: Record<string, string> = { id: ID, volunteerId: '01JD0000000000000000000001' };
+const SAMPLE_PARAMS: Record<string, string> = { id: ID, volunteerId: '01JD0000000000000000000001', grantId: '01JD0000000000000000000002' };
 const SAMPLE_BODIES: Record<string, unknown> = {
   'dev-create-token': { role: 'city_admin' },
   'teams-create': { name: '园岭红星志愿服务队', orgUnitId: 'futian.yuanling', specialty: 'general' },
@@ -17,6 +17,14 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'enrollments-create': { volunteerId: SAMPLE_PARAMS.volunteerId },
   'attendance-check-in': { volunteerId: SAMPLE_PARAMS.volunteerId, lat: 22.55, lng: 114.1 },
   'attendance-check-out': { volunteerId: SAMPLE_PARAMS.volunteerId, lat: 22.55, lng: 114.1 },
+  'auth-wechat': { code: 'ok-sample' },
+  'auth-sms-codes': { phone: '13800138000' },
+  'auth-sms': { phone: '13800138000', code: '123456' },
+  'auth-refresh': { refreshToken: `${ID}.${'A'.repeat(43)}` },
+  'auth-logout': { refreshToken: `${ID}.${'A'.repeat(43)}` },
+  'auth-switch': { grantId: SAMPLE_PARAMS.grantId },
+  'accounts-create': { phone: '13800138000', role: 'station_liaison', scope: 'futian.yuanling' },
+  'accounts-grant-role': { role: 'team_leader', scope: ID },
   'hour-records-back-fill': { volunteerId: SAMPLE_PARAMS.volunteerId, activityId: ID, startedAt: '2026-10-29T09:00:00+08:00', endedAt: '2026-10-29T11:30:00+08:00' },
 };
 

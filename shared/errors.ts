@@ -13,13 +13,23 @@ export interface FieldError {
   message: string;
 }
 
-export type FailureKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not-found' | 'conflict' | 'too-large' | 'throttled';
+export type FailureKind =
+  | 'invalid'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'too-large'
+  | 'throttled'
+  | 'unavailable';
 
 export class Failure extends Error {
   constructor(
     readonly kind: FailureKind,
     readonly detail: Message,
     readonly errors: FieldError[] = [],
+    /** Sent as Retry-After (throttled, unavailable). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(detail.en);
     this.name = 'Failure';
@@ -34,3 +44,8 @@ export const forbidden = () =>
 export const notFound = (what: Message) =>
   new Failure('not-found', { zh: `${what.zh}不存在`, en: `${what.en} not found` });
 export const conflict = (detail: Message) => new Failure('conflict', detail);
+export const tooLarge = (detail: Message) => new Failure('too-large', detail);
+/** Too many requests; the client may try again after `retryAfterSeconds`. */
+export const throttled = (detail: Message, retryAfterSeconds: number) => new Failure('throttled', detail, [], retryAfterSeconds);
+/** A dependency (e.g. WeChat) did not answer usefully; the client may try again shortly (503). */
+export const unavailable = (detail: Message, retryAfterSeconds = 5) => new Failure('unavailable', detail, [], retryAfterSeconds);

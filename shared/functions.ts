@@ -12,6 +12,16 @@ export interface Access {
   sendsTo?: QueueName[];
   /** Needs the JWT signing secret (verifying or signing tokens). */
   jwtSecret?: boolean;
+  /**
+   * Uses the personal-data KMS key (shared/crypto/envelope.ts): 'encrypt' may seal identity
+   * numbers (kms:GenerateDataKey), 'decrypt' may open them (kms:Decrypt). Only what touches
+   * identity numbers declares it.
+   */
+  piiKey?: 'encrypt' | 'decrypt';
+  /** Needs the HMAC key for identity-number and phone lookups (shared/crypto/keyed-hash.ts). */
+  piiHash?: boolean;
+  /** Needs the WeChat mini-program AppSecret (code2session): only the WeChat login. */
+  wechatSecret?: true;
 }
 
 interface FunctionBase {
@@ -101,8 +111,8 @@ export const FUNCTIONS: FunctionDeclaration[] = [
   http('GET', '/v1/teams/{id}', 'teams/get', read),
   http('POST', '/v1/teams/{id}/members', 'teams/add-member', write),
 
-  http('POST', '/v1/volunteers', 'volunteers/create', write),
-  http('GET', '/v1/volunteers/{id}', 'volunteers/get', read),
+  http('POST', '/v1/volunteers', 'volunteers/create', { ...write, piiKey: 'encrypt', piiHash: true }),
+  http('GET', '/v1/volunteers/{id}', 'volunteers/get', { ...read, piiKey: 'decrypt' }),
   http('GET', '/v1/volunteers/{id}/hour-records', 'hour-records/list-by-volunteer', read),
 
   http('POST', '/v1/activities', 'activities/create', write),
@@ -124,6 +134,19 @@ export const FUNCTIONS: FunctionDeclaration[] = [
 
   http('GET', '/v1/rankings/volunteers', 'rankings/volunteers', read),
   http('GET', '/v1/rankings/teams', 'rankings/teams', read),
+
+  // Identity: public login and session routes (no token), then account administration.
+  http('POST', '/v1/auth/wechat', 'auth/wechat', { ...write, piiHash: true, wechatSecret: true }),
+  http('POST', '/v1/auth/sms-codes', 'auth/sms-codes', { table: 'readWrite', piiHash: true }),
+  http('POST', '/v1/auth/sms', 'auth/sms', { ...write, piiHash: true }),
+  http('POST', '/v1/auth/refresh', 'auth/refresh', write),
+  http('POST', '/v1/auth/logout', 'auth/logout', { table: 'readWrite' }),
+  http('POST', '/v1/auth/switch', 'auth/switch', write),
+
+  http('POST', '/v1/accounts', 'accounts/create', { ...write, piiHash: true }),
+  http('GET', '/v1/accounts/{id}', 'accounts/get', read),
+  http('POST', '/v1/accounts/{id}/roles', 'accounts/grant-role', { ...write, piiHash: true }),
+  http('DELETE', '/v1/accounts/{id}/roles/{grantId}', 'accounts/revoke-role', write),
 
   {
     kind: 'queue',

@@ -32,6 +32,8 @@ export const TABLE = {
   localName: 'redstar',
   partitionKey: 'pk',
   sortKey: 'sk',
+  /** DynamoDB TTL: epoch seconds after which DynamoDB deletes the item (login codes, rate windows, sessions). */
+  ttlAttribute: 'expiresAt',
   /** A general-purpose index for one-to-many lookups (a volunteer's hour records, an activity's waitlist). */
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: { name: 'gsi1sk', type: 'S' } },

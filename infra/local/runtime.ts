@@ -26,6 +26,8 @@ import { startScheduler, type FireResult, type Scheduler } from './scheduler.js'
 import { seedLocalData } from './seed.js';
 import { sqsClient, startSqs, type LocalSqs } from './sqs.js';
 import { dynamoDataDir } from './state.js';
+import { startLocalWechat, type LocalWechat } from './wechat.js';
+import { localPiiEnv } from './keys.js';
 
 export const DEFAULT_PORTS = { api: 3000, dynamo: 8000, sqs: 4566 } as const;
 
@@ -72,7 +74,7 @@ export interface LocalRuntime {
 const truthy = (value: string | undefined) => value === '1' || value === 'true';
 
 /** The environment handlers see, as the stack gives it to them in AWS. */
-const handlerEnv = (dynamo: LocalDynamo, sqs: LocalSqs): Record<string, string> => ({
+const handlerEnv = (dynamo: LocalDynamo, sqs: LocalSqs, wechat: LocalWechat): Record<string, string> => ({
   AWS_REGION: REGION,
   AWS_DEFAULT_REGION: REGION,
   // Dummy credentials: the emulators accept anything, and real ones must never reach them.
@@ -83,6 +85,12 @@ const handlerEnv = (dynamo: LocalDynamo, sqs: LocalSqs): Record<string, string> 
   [ENV.tableName]: TABLE.localName,
   ...Object.fromEntries((Object.keys(QUEUES) as QueueName[]).map((q) => [QUEUES[q].urlEnv, sqs.queues[q].url])),
   [ENV.jwtSecret]: process.env[ENV.jwtSecret] || randomBytes(32).toString('base64url'),
+  // Stand-ins for the KMS key and the hash secret, kept in .local/ beside a persistent database.
+  ...localPiiEnv(dynamo.dataDir),
+  // WeChat login against the loopback stand-in (infra/local/wechat.ts).
+  [ENV.wechatApiBase]: wechat.url,
+  [ENV.wechatAppId]: wechat.appId,
+  [ENV.wechatAppSecret]: wechat.appSecret,
   [ENV.runtime]: 'local',
 });
 
@@ -121,8 +129,11 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     // *.localhost loopback, but glibc does not resolve it, so this process does it itself.
     stops.push(interceptLocalhostDns());
 
+    const wechat = await startLocalWechat({ log });
+    stops.push(() => wechat.stop());
+
     // Before any handler or data-layer module is imported: they read these at module load.
-    const env = handlerEnv(dynamo, sqs);
+    const env = handlerEnv(dynamo, sqs, wechat);
     Object.assign(process.env, env);
 
     await ensureTable(dynamo.endpoint, TABLE.localName, log);
@@ -161,6 +172,17 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
             return { status: 404, body: problemOf(404, detail, lang) };
           }
           return result.ok ? { status: 200, body: result } : { status: 500, body: { ...problemOf(500, result.error, lang), ...result } };
+        },
+      },
+      {
+        // The notification outbox, newest first (what `npm run outbox` shows); tests read SMS
+        // login codes here. Local only: the items hold the codes.
+        method: 'GET',
+        path: '/_local/outbox',
+        run: async () => {
+          // Imported here, after the environment is set: the data layer builds its client on load.
+          const { listOutbox } = await import('../../shared/data/notifications.js');
+          return { status: 200, body: await listOutbox({ status: 'pending', limit: 100 }) };
         },
       },
     ];

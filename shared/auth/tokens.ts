@@ -38,10 +38,23 @@ const claimsSchema = z.object({
   role: z.enum(ROLES),
   scope: z.string().min(1).optional(),
   vid: z.string().min(1).optional(),
+  acc: z.string().min(1).optional(),
+  gid: z.string().min(1).optional(),
+  sid: z.string().min(1).optional(),
 });
 
+/** Access tokens issued at login and refresh are short-lived; the refresh token renews them. */
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
 export const signToken = async (principal: Principal, expiresIn = '12h') =>
-  new SignJWT({ role: principal.role, scope: principal.scope, vid: principal.volunteerId })
+  new SignJWT({
+    role: principal.role,
+    scope: principal.scope,
+    vid: principal.volunteerId,
+    acc: principal.accountId,
+    gid: principal.grantId,
+    sid: principal.sessionId,
+  })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(principal.subject)
     .setIssuer(ISSUER)
@@ -58,7 +71,15 @@ export const verifyToken = async (token: string): Promise<Principal> => {
       algorithms: ['HS256'],
     });
     const claims = claimsSchema.parse(payload);
-    return { subject: claims.sub, role: claims.role, scope: claims.scope, volunteerId: claims.vid };
+    return {
+      subject: claims.sub,
+      role: claims.role,
+      scope: claims.scope,
+      volunteerId: claims.vid,
+      accountId: claims.acc,
+      grantId: claims.gid,
+      sessionId: claims.sid,
+    };
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) {
       throw unauthenticated({ zh: '令牌已过期', en: 'Token expired' });

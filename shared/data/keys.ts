@@ -35,7 +35,7 @@ const rankKeys = (kind: string, orgUnitId: string, period: string) => {
 };
 
 /** Query helper: which index and partition hold kind-of-thing "at or under" a node. */
-export const levelQuery = (kind: 'TEAM' | 'ACT' | 'PENDINGHOUR', orgUnitId: string) => {
+export const levelQuery = (kind: 'TEAM' | 'ACT' | 'PENDINGHOUR' | 'AUDIT', orgUnitId: string) => {
   const level: OrgLevel = orgLevelOf(orgUnitId);
   return { index: `by-${level}`, pkName: `${level}Pk`, skName: `${level}Sk`, pk: `${kind}#${orgUnitId}` };
 };
@@ -61,7 +61,8 @@ export const keys = {
   volunteer: (id: string): Key => ({ pk: `VOL#${id}`, sk: 'VOL' }),
   /** Optimistic-lock item serialising hour verification per volunteer. */
   volunteerLedger: (id: string): Key => ({ pk: `VOL#${id}`, sk: 'LEDGER' }),
-  uniquePhone: (phone: string): Key => ({ pk: `UNIQUE#PHONE#${phone}`, sk: 'UNIQUE' }),
+  /** Keyed hashes (shared/crypto/keyed-hash.ts), so no phone or identity number is ever part of a key. */
+  uniquePhone: (phoneHash: string): Key => ({ pk: `UNIQUE#PHONE#${phoneHash}`, sk: 'UNIQUE' }),
   uniqueIdNumber: (idNumberHash: string): Key => ({ pk: `UNIQUE#IDNUMBER#${idNumberHash}`, sk: 'UNIQUE' }),
   counter: (name: string): Key => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' }),
 
@@ -98,6 +99,30 @@ export const keys = {
   notification: (dedupeKey: string): Key => ({ pk: `NOTIFY#${dedupeKey}`, sk: 'NOTIFY' }),
   outboxIndex: (status: string, createdAt: string, id: string) => ({ gsi1pk: `OUTBOX#${status}`, gsi1sk: `${createdAt}#${id}` }),
   outboxPk: (status: string) => `OUTBOX#${status}`,
+
+  // ── Identity: accounts, grants, logins, sessions ─────────────────────────────────────────
+  // Phones appear in keys only as hashes (shared/data/accounts.ts phoneKeyOf).
+  /** The account item; its grants share the partition, so one Query reads both. */
+  account: (id: string): Key => ({ pk: `ACCOUNT#${id}`, sk: 'ACCOUNT' }),
+  accountPk: (id: string) => `ACCOUNT#${id}`,
+  accountGrant: (accountId: string, grantId: string): Key => ({ pk: `ACCOUNT#${accountId}`, sk: `GRANT#${grantId}` }),
+  grantPrefix: 'GRANT#',
+  /** Login by phone → account (one account per phone). */
+  phoneLogin: (phoneHash: string): Key => ({ pk: `LOGIN#PHONE#${phoneHash}`, sk: 'LOGIN' }),
+  /** Login by WeChat openid → account (one account per openid). */
+  wechatLogin: (openid: string): Key => ({ pk: `LOGIN#WECHAT#${openid}`, sk: 'LOGIN' }),
+  /** The SMS login code of a phone (the latest one; a new code replaces it). */
+  smsCode: (phoneHash: string): Key => ({ pk: `SMSCODE#${phoneHash}`, sk: 'SMSCODE' }),
+  /** A fixed-window counter: `rule` (e.g. `sms-phone-minute`), the thing counted, the window's start (epoch s). */
+  rateWindow: (rule: string, subject: string, windowStart: number): Key => ({ pk: `RATE#${rule}#${subject}`, sk: `${windowStart}` }),
+  /** A refresh-token family (one login session); every rotation is conditional on it. */
+  refreshFamily: (familyId: string): Key => ({ pk: `REFRESH#${familyId}`, sk: 'FAMILY' }),
+  /** One refresh token of a family, by the SHA-256 of the token (the token itself is never stored). */
+  refreshToken: (tokenHash: string): Key => ({ pk: `REFRESHTOKEN#${tokenHash}`, sk: 'TOKEN' }),
+
+  /** An audit entry; listed at or under its org node, by time, through the by-level indexes. */
+  audit: (id: string): Key => ({ pk: `AUDIT#${id}`, sk: 'AUDIT' }),
+  auditLevels: (orgUnitId: string, at: string, id: string) => levelKeys('AUDIT', orgUnitId, `${at}#${id}`),
 };
 
 /** Strips key attributes before an item leaves the data layer. */

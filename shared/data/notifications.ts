@@ -11,22 +11,32 @@ import { queryPage } from './query.js';
 
 export type Channel = 'sms' | 'email' | 'wechat';
 
-export interface Notification {
+/**
+ * Who receives it: a volunteer (the sender looks up their contact details), or a bare phone
+ * number (login codes, sent before anyone is known to be a volunteer).
+ */
+export type Recipient = { recipientVolunteerId: string; recipientPhone?: never } | { recipientPhone: string; recipientVolunteerId?: never };
+
+export type Notification = {
   id: string;
   dedupeKey: string;
   channel: Channel;
-  recipientVolunteerId: string;
   template: string;
+  /** Template parameters. May hold a secret (a login code): never log them. */
   params: Record<string, string | number>;
   status: 'pending' | 'sent' | 'failed' | 'cancelled';
   /** The thing the message is about; a dispatcher skips messages whose subject was cancelled. */
-  subject: { type: 'activity'; id: string };
+  subject?: { type: 'activity'; id: string };
+  /** DynamoDB TTL (epoch seconds): messages that are useless later (login codes) disappear. */
+  expiresAt?: number;
   createdAt: string;
-}
+} & Recipient;
+
+export type NotificationInput = Omit<Notification, 'id' | 'status' | 'createdAt'>;
 
 /** Queues a notification unless one with the same dedupe key exists; true if queued now. */
-export const enqueueNotification = async (input: Omit<Notification, 'id' | 'status' | 'createdAt'>) => {
-  const notification: Notification = { id: ulid(), status: 'pending', createdAt: new Date().toISOString(), ...input };
+export const enqueueNotification = async (input: NotificationInput) => {
+  const notification = { id: ulid(), status: 'pending', createdAt: new Date().toISOString(), ...input } as Notification;
   try {
     await db.send(
       new PutCommand({

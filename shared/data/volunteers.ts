@@ -1,34 +1,88 @@
-/** Volunteers, with phone and identity-number uniqueness enforced by the database. */
-import { createHash } from 'node:crypto';
+/**
+ * Volunteers, with phone and identity-number uniqueness enforced by the database.
+ *
+ * Personal data at rest: the identity number is stored only sealed (envelope encryption,
+ * shared/crypto/envelope.ts: idNumberCiphertext / idNumberKey / idNumberIv / idNumberTag) plus
+ * its masked form for display; the phone is stored in clear (SMS needs it) and masked by the
+ * views. Uniqueness items are keyed by HMACs of the numbers (shared/crypto/keyed-hash.ts).
+ */
 import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
+import { open, seal, type Envelope } from '../crypto/envelope.js';
+import { keyedHash } from '../crypto/keyed-hash.js';
+import { maskResidentId } from '../domain/identity.js';
 import { conflict, notFound } from '../errors.js';
 import { Busy, db, failedConditionIndex, table } from './client.js';
 import { keys, withoutKeys, type Key } from './keys.js';
 import { VOLUNTEER } from './teams.js';
 
+/** A volunteer as the rest of the system sees it: the identity number only masked. */
 export interface Volunteer {
   id: string;
   volunteerNumber: string;
   name: string;
   phone: string;
-  idNumber: string;
+  /** "440***********123X": first three and last four characters. */
+  idNumberMasked: string;
   orgUnitId: string;
   veteran?: { branch?: string; enlistmentYear?: number; dischargeYear?: number; partyMember?: boolean };
   skills: string[];
   registeredAt: string;
 }
 
+export type NewVolunteer = Omit<Volunteer, 'id' | 'volunteerNumber' | 'registeredAt' | 'idNumberMasked'> & { idNumber: string };
+
 export interface VolunteerTotals {
   verifiedMinutes: number;
   yearMinutes: number;
 }
 
+/** The envelope attributes on a volunteer item. */
+const SEALED = { ciphertext: 'idNumberCiphertext', key: 'idNumberKey', iv: 'idNumberIv', tag: 'idNumberTag' } as const;
+
+/** Binds the sealed number to its volunteer: copied onto another item it does not open. */
+const idNumberContext = (volunteerId: string) => ({ field: 'volunteer.idNumber', volunteerId });
+
+const sealedAttributes = (envelope: Envelope) => ({
+  [SEALED.ciphertext]: envelope.ciphertext,
+  [SEALED.key]: envelope.key,
+  [SEALED.iv]: envelope.iv,
+  [SEALED.tag]: envelope.tag,
+});
+
 /**
- * The uniqueness key for an identity number is a hash, so the number itself never appears in a
- * key (keys show up in logs and metrics).
+ * A stored item as a Volunteer: key, envelope and legacy attributes left out. Items written
+ * before identity numbers were encrypted (local data of earlier runs) hold `idNumber` in clear;
+ * they are still shown masked.
  */
-const idNumberKeyOf = (idNumber: string) => createHash('sha256').update(`redstar:id:${idNumber}`).digest('hex');
+const toVolunteer = (item: Record<string, unknown>): Volunteer => {
+  const {
+    idNumber: legacy,
+    idNumberMasked,
+    [SEALED.ciphertext]: _c,
+    [SEALED.key]: _k,
+    [SEALED.iv]: _i,
+    [SEALED.tag]: _t,
+    ...rest
+  } = withoutKeys(item);
+  return { ...rest, idNumberMasked: (idNumberMasked as string | undefined) ?? maskResidentId(String(legacy ?? '')) } as Volunteer;
+};
+
+/** Decrypts the identity number of a stored item (KMS Decrypt in AWS). */
+const openIdNumber = async (item: Record<string, unknown>): Promise<string> => {
+  const envelope = {
+    ciphertext: item[SEALED.ciphertext],
+    key: item[SEALED.key],
+    iv: item[SEALED.iv],
+    tag: item[SEALED.tag],
+  };
+  if (Object.values(envelope).every((v) => typeof v === 'string')) {
+    return open(envelope as Envelope, idNumberContext(String(item.id)));
+  }
+  // Legacy local item (see toVolunteer).
+  if (typeof item.idNumber === 'string') return item.idNumber;
+  throw new Error('The volunteer has no identity number stored');
+};
 
 /** Programme number: the public identifier, so the identity number is never needed as one. */
 const nextVolunteerNumber = async () => {
@@ -45,12 +99,21 @@ const nextVolunteerNumber = async () => {
   return `SZV${String(out.Attributes?.value ?? 0).padStart(8, '0')}`;
 };
 
-export const createVolunteer = async (input: Omit<Volunteer, 'id' | 'volunteerNumber' | 'registeredAt'>) => {
+export const createVolunteer = async (input: NewVolunteer): Promise<Volunteer> => {
+  const { idNumber, ...rest } = input;
+  const id = ulid();
+  const [volunteerNumber, envelope, idNumberHash, phoneHash] = await Promise.all([
+    nextVolunteerNumber(),
+    seal(idNumber, idNumberContext(id)),
+    keyedHash('idNumber', idNumber),
+    keyedHash('phone', input.phone),
+  ]);
   const volunteer: Volunteer = {
-    id: ulid(),
-    volunteerNumber: await nextVolunteerNumber(),
+    id,
+    volunteerNumber,
     registeredAt: new Date().toISOString(),
-    ...input,
+    ...rest,
+    idNumberMasked: maskResidentId(idNumber),
   };
   const unique = (key: Key) => ({
     Put: { TableName: table(), Item: { ...key, type: 'Unique', volunteerId: volunteer.id }, ConditionExpression: 'attribute_not_exists(pk)' },
@@ -60,9 +123,9 @@ export const createVolunteer = async (input: Omit<Volunteer, 'id' | 'volunteerNu
       new TransactWriteCommand({
         TransactItems: [
           { ConditionCheck: { TableName: table(), Key: keys.orgUnit(input.orgUnitId), ConditionExpression: 'attribute_exists(pk)' } },
-          unique(keys.uniquePhone(volunteer.phone)),
-          unique(keys.uniqueIdNumber(idNumberKeyOf(volunteer.idNumber))),
-          { Put: { TableName: table(), Item: { ...keys.volunteer(volunteer.id), type: 'Volunteer', ...volunteer } } },
+          unique(keys.uniquePhone(phoneHash)),
+          unique(keys.uniqueIdNumber(idNumberHash)),
+          { Put: { TableName: table(), Item: { ...keys.volunteer(volunteer.id), type: 'Volunteer', ...volunteer, ...sealedAttributes(envelope) } } },
         ],
       }),
     );
@@ -74,6 +137,12 @@ export const createVolunteer = async (input: Omit<Volunteer, 'id' | 'volunteerNu
     throw error;
   }
   return volunteer;
+};
+
+/** The volunteer registered with this (normalised) phone, if any: one GetItem on the uniqueness item. */
+export const volunteerIdByPhone = async (phone: string): Promise<string | undefined> => {
+  const out = await db.send(new GetCommand({ TableName: table(), Key: keys.uniquePhone(await keyedHash('phone', phone)) }));
+  return out.Item?.volunteerId as string | undefined;
 };
 
 /**
@@ -95,7 +164,8 @@ const batchGetAll = async (wanted: Key[]) => {
 
 /**
  * A volunteer with their lifetime and current-year totals, and (for a team leader) whether they
- * belong to the leader's team: one BatchGet, one round trip.
+ * belong to the leader's team: one BatchGet, one round trip. `openIdNumber` decrypts the
+ * identity number on demand — call it only after authorizing, and only to reveal it.
  */
 export const readVolunteer = async (id: string, year: number, leaderTeamId?: string) => {
   const wanted: Key[] = [keys.volunteer(id), keys.volunteerTally(id, 'ALL'), keys.volunteerTally(id, `${year}`)];
@@ -105,7 +175,8 @@ export const readVolunteer = async (id: string, year: number, leaderTeamId?: str
   const volunteer = find(wanted[0]);
   if (!volunteer) throw notFound(VOLUNTEER);
   return {
-    volunteer: withoutKeys(volunteer) as unknown as Volunteer,
+    volunteer: toVolunteer(volunteer),
+    openIdNumber: () => openIdNumber(volunteer),
     totals: {
       verifiedMinutes: (find(wanted[1])?.minutes as number) ?? 0,
       yearMinutes: (find(wanted[2])?.minutes as number) ?? 0,
@@ -118,5 +189,5 @@ export const readVolunteer = async (id: string, year: number, leaderTeamId?: str
 export const getVolunteer = async (id: string): Promise<Volunteer> => {
   const out = await db.send(new GetCommand({ TableName: table(), Key: keys.volunteer(id) }));
   if (!out.Item) throw notFound(VOLUNTEER);
-  return withoutKeys(out.Item) as unknown as Volunteer;
+  return toVolunteer(out.Item);
 };

@@ -28,6 +28,12 @@ export interface Principal {
   scope?: string;
   /** The volunteer this user is, when they are one. */
   volunteerId?: string;
+  /** The account behind the token (absent on dev tokens). */
+  accountId?: string;
+  /** The grant of that account the token acts under. */
+  grantId?: string;
+  /** The refresh-token family (login session) the token was issued in. */
+  sessionId?: string;
 }
 
 export const CITY_ID = 'sz';
@@ -64,4 +70,6 @@ export interface Target {
   memberOfCallersTeam?: boolean;
   /** Further org nodes the record belongs to (an hour record: the volunteer's as well as the activity's). */
   alsoOrgUnitIds?: string[];
+  /** The account the record is (a user reading their own account). */
+  accountId?: string;
 }

@@ -8,12 +8,15 @@
  * - `anywhere`  any record (public programme information such as the org tree or rankings);
  * - `node`      records whose org node lies at or under the caller's scope node (admins);
  * - `team`      records of the caller's own team, and its members (team leaders);
- * - `self`      records about the caller themselves (volunteers).
+ * - `self`      records about the caller themselves (volunteers);
+ * - `account`   the caller's own login account.
+ *
+ * Who may grant which role where is finer than an action: shared/domain/accounts.ts.
  */
 import { forbidden } from '../errors.js';
 import { isWithin, type Principal, type Role, type Target } from './access.js';
 
-export type Where = 'anywhere' | 'node' | 'team' | 'self';
+export type Where = 'anywhere' | 'node' | 'team' | 'self' | 'account';
 
 export const ACTIONS = [
   'org:read',
@@ -30,6 +33,10 @@ export const ACTIONS = [
   'hours:read',
   'hours:back-fill',
   'ranking:read',
+  'account:create',
+  'account:read',
+  'account:grant',
+  'auth:switch',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -59,6 +66,20 @@ export const POLICY: Record<Action, Partial<Record<Role, readonly Where[]>>> = {
   'attendance:manage': { ...ADMINS, team_leader: ['team'], volunteer: ['self'] },
   'hours:read': { ...ADMINS, team_leader: ['team'], volunteer: ['self'] },
   'hours:back-fill': { ...ADMINS, team_leader: ['team'] },
+  // Granting is further limited by assertMayGrant (shared/domain/accounts.ts).
+  'account:create': ADMINS,
+  'account:grant': ADMINS,
+  'account:read': {
+    city_admin: ['node', 'account'],
+    district_admin: ['node', 'account'],
+    station_liaison: ['node', 'account'],
+    team_leader: ['account'],
+    volunteer: ['account'],
+    beneficiary: ['account'],
+    assessor: ['account'],
+  },
+  // Any signed-in account may switch among its own grants; the handler checks the grant is the caller's.
+  'auth:switch': EVERYONE,
 };
 
 const reaches = (p: Principal, where: Where, target: Target): boolean => {
@@ -72,6 +93,8 @@ const reaches = (p: Principal, where: Where, target: Target): boolean => {
       return (!!p.scope && target.teamId === p.scope) || target.memberOfCallersTeam === true;
     case 'self':
       return !!p.volunteerId && p.volunteerId === target.volunteerId;
+    case 'account':
+      return !!p.accountId && p.accountId === target.accountId;
   }
 };
 

@@ -14,6 +14,7 @@ const STATUS: Record<FailureKind, number> = {
   conflict: 409,
   'too-large': 413,
   throttled: 429,
+  unavailable: 503,
 };
 
 const TITLES: Record<number, { zh: string; en: string }> = {

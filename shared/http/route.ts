@@ -12,10 +12,17 @@ import { principalFromHeaders } from '../auth/tokens.js';
 import type { Principal, Target } from '../domain/access.js';
 import { authorize, roleMayEver, type Action } from '../domain/policy.js';
 import { forbidden } from '../errors.js';
-import { Failure, invalid, type FieldError } from '../errors.js';
-import { logger } from '../log.js';
+import { Failure, invalid, tooLarge, type FieldError } from '../errors.js';
+import { errorSummary, logger } from '../log.js';
 import { Busy } from '../data/client.js';
 import { failureToProblem, languageOf, problemOf, problemResponse, type Language } from './problem.js';
+
+/**
+ * The largest request body a route accepts (bytes, after base64 decoding); larger ones are a 413
+ * before anything is parsed. No request of this API comes near it. The gateway's own limit
+ * (API Gateway's 10 MB, the local gateway's 1 MiB) still applies first.
+ */
+export const MAX_BODY_BYTES = 64 * 1024;
 
 // Only the two locales we speak are bundled, not all of zod's.
 const zodLocales = { zh: zhCN().localeError, en: en().localeError };
@@ -45,8 +52,10 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   params?: P;
   query?: Q;
   body?: B;
-  /** The action the route performs, or 'public' for the one route that needs no token (dev tokens). */
+  /** The action the route performs, or 'public' for routes that need no token (login, refresh, dev tokens). */
   action: Action | 'public';
+  /** Overrides MAX_BODY_BYTES for this route. */
+  maxBodyBytes?: number;
   handle: (request: Request<z.output<P>, z.output<Q>, z.output<B>>) => Promise<HttpResult>;
 }
 
@@ -65,6 +74,22 @@ const parsePart = <S extends z.ZodType>(schema: S | undefined, value: unknown, l
   return result.data;
 };
 
+/** Size of the body as the handler would see it, without decoding it. */
+const bodyBytes = (event: APIGatewayProxyEventV2) => {
+  const body = event.body;
+  if (!body) return 0;
+  if (!event.isBase64Encoded) return Buffer.byteLength(body, 'utf8');
+  const padding = body.endsWith('==') ? 2 : body.endsWith('=') ? 1 : 0;
+  return Math.floor((body.length * 3) / 4) - padding;
+};
+
+const checkBodySize = (event: APIGatewayProxyEventV2, limit: number) => {
+  if (bodyBytes(event) > limit) {
+    const kib = Math.floor(limit / 1024);
+    throw tooLarge({ zh: `请求体超过 ${kib} KiB 上限`, en: `The request body exceeds the ${kib} KiB limit` });
+  }
+};
+
 const parseBody = (event: APIGatewayProxyEventV2): unknown => {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
@@ -81,7 +106,11 @@ const toResponse = (result: HttpResult): APIGatewayProxyStructuredResultV2 => ({
   body: result.body === undefined ? undefined : JSON.stringify(result.body),
 });
 
-/** Failures become problem documents; anything unexpected is logged and becomes a bare 500. */
+/**
+ * Failures become problem documents; anything unexpected is logged and becomes a bare 500. The
+ * log line carries the route and a summary of the error (errorSummary: name, short message,
+ * frames), never the event, its body or whatever else the error object holds.
+ */
 const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   onError: async (request) => {
     const lang = languageOf(request.event?.headers);
@@ -89,11 +118,12 @@ const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewa
     if (error instanceof Failure) {
       // RFC 9110: a 401 names the scheme the client should use.
       const headers: Record<string, string> = error.kind === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {};
+      if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
       request.response = problemResponse(failureToProblem(error, lang), headers);
     } else if (error instanceof Busy) {
       request.response = problemResponse(problemOf(503, error.detail[lang], lang), { 'retry-after': '1' });
     } else {
-      logger.error('unhandled error', { error: error as Error, routeKey: request.event?.routeKey });
+      logger.error('unhandled error', { error: errorSummary(error), routeKey: request.event?.routeKey });
       request.response = problemResponse(problemOf(500, lang === 'en' ? 'Unexpected error' : '服务器发生意外错误', lang));
     }
   },
@@ -110,6 +140,8 @@ export const httpRoute = <
     .use(problemDetails())
     .handler(async (event) => {
       const lang = languageOf(event.headers);
+      // Before authentication and parsing: an oversized body costs nothing but this check.
+      checkBodySize(event, spec.maxBodyBytes ?? MAX_BODY_BYTES);
       const action = spec.action;
       const principal = action === 'public' ? ({ subject: 'anonymous', role: 'beneficiary' } as Principal) : await principalFromHeaders(event.headers);
       // A role that may never perform the action is refused before anything is read.

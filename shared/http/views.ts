@@ -1,16 +1,22 @@
 /** What leaves the API: personal data masked, internal fields left out. */
-import { maskPhone, maskResidentId } from '../domain/identity.js';
+import type { Principal } from '../domain/access.js';
 import { displayHours } from '../domain/hours.js';
+import { phoneFor } from '../domain/personal-data.js';
 import type { Volunteer, VolunteerTotals } from '../data/volunteers.js';
 import type { HourRecord } from '../data/hour-records.js';
 import type { Activity } from '../data/activities.js';
 
-export const volunteerView = (v: Volunteer) => ({
+/**
+ * A volunteer as `viewer` may see them (shared/domain/personal-data.ts): the phone in full or
+ * masked by role; the identity number masked unless the handler revealed it (`idNumber`), which
+ * it does only for the roles and requests the rule allows.
+ */
+export const volunteerView = (v: Volunteer, viewer: Principal, revealed: { idNumber?: string } = {}) => ({
   id: v.id,
   volunteerNumber: v.volunteerNumber,
   name: v.name,
-  phone: maskPhone(v.phone),
-  idNumber: maskResidentId(v.idNumber),
+  phone: phoneFor(viewer, v.id, v.phone),
+  idNumber: revealed.idNumber ?? v.idNumberMasked,
   orgUnitId: v.orgUnitId,
   veteran: v.veteran ?? {},
   skills: v.skills,

@@ -42,3 +42,8 @@ export const createVolunteerBody = z.object({
     .optional(),
   skills: z.array(z.string().trim().min(1).max(40)).max(30).default([]),
 });
+
+/** `?reveal=idNumber` asks for the identity number in full (city and district admins only). */
+export const volunteerQuery = z.object({
+  reveal: z.literal('idNumber').optional(),
+});

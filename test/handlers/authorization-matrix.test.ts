@@ -24,7 +24,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   HOUR,
   TABLE_NAME,
@@ -44,6 +45,7 @@ import {
   type HttpEventInput,
   type ParsedResponse,
 } from './helpers.js';
+import { keyedHash } from '../../shared/crypto/keyed-hash.js';
 import { keys } from '../../shared/data/keys.js';
 import { toOrgUnit } from '../../shared/data/org-units.js';
 import { ROLES, type Principal, type Role } from '../../shared/domain/access.js';
@@ -73,6 +75,14 @@ const TEAM_OUT_NAME = '东门老兵突击队';
 const ACT_IN_TITLE = '园岭社区夜间巡逻';
 const ACT_OUT_TITLE = '东门步行街交通疏导';
 const LEADER_OUT_SUBJECT = 'u-leader-luohu';
+// Identity: an account holding a station-liaison grant (primary) and a beneficiary grant at IN_ORG.
+const ACC_IN = newId();
+const G_IN_LIAISON = newId();
+const G_IN_RESIDENT = newId();
+const FAMILY_IN = newId();
+const REFRESH_IN = `${FAMILY_IN}.${'A'.repeat(43)}`;
+const LOGIN_PHONE = '13566667777';
+const LOGIN_CODE = '123456';
 
 type Item = Record<string, unknown>;
 
@@ -264,7 +274,7 @@ const PRINCIPALS: Record<Side, Partial<Record<Role, Principal>>> = {
   inside: {
     city_admin: { subject: 'u-city', role: 'city_admin', scope: 'sz' },
     district_admin: { subject: 'u-district-futian', role: 'district_admin', scope: 'futian' },
-    station_liaison: { subject: 'u-station-yuanling', role: 'station_liaison', scope: IN_ORG },
+    station_liaison: { subject: ACC_IN, role: 'station_liaison', scope: IN_ORG, accountId: ACC_IN, grantId: G_IN_LIAISON },
     team_leader: { subject: 'u-leader-futian', role: 'team_leader', scope: T_IN },
     volunteer: { subject: 'u-volunteer-in', role: 'volunteer', volunteerId: V_IN },
     beneficiary: { subject: 'u-beneficiary', role: 'beneficiary' },
@@ -322,6 +332,20 @@ const EXPECTED_ALLOWED: Record<string, Who[]> = {
   'GET /v1/hour-records/{id}': ORGANISERS_AND_SELF,
   'GET /v1/rankings/volunteers': EVERYONE,
   'GET /v1/rankings/teams': EVERYONE,
+  // Public: called without a token.
+  'POST /v1/auth/wechat': EVERYONE,
+  'POST /v1/auth/sms-codes': EVERYONE,
+  'POST /v1/auth/sms': EVERYONE,
+  'POST /v1/auth/refresh': EVERYONE,
+  'POST /v1/auth/logout': EVERYONE,
+  // Any signed-in caller; a grant that is not theirs is a 404, not a 403.
+  'POST /v1/auth/switch': EVERYONE,
+  // A team-leader grant for a futian team: admins over it (a station liaison may grant team leaders).
+  'POST /v1/accounts': ADMINS_OVER,
+  'GET /v1/accounts/{id}': ADMINS_OVER,
+  'POST /v1/accounts/{id}/roles': ADMINS_OVER,
+  // Revoking the resident grant at IN_ORG: a station liaison may only hand out (or take back) team leaders.
+  'DELETE /v1/accounts/{id}/roles/{grantId}': ['city_admin inside', 'district_admin inside'],
 };
 
 /** Each route called with the futian world's records. */
@@ -364,6 +388,16 @@ const REQUESTS: Record<string, RequestParts> = {
   'GET /v1/hour-records/{id}': { pathParameters: { id: H_IN } },
   'GET /v1/rankings/volunteers': { query: { orgUnitId: 'futian' } },
   'GET /v1/rankings/teams': { query: { orgUnitId: 'futian' } },
+  'POST /v1/auth/wechat': { body: { code: 'ok-matrix' } },
+  'POST /v1/auth/sms-codes': { body: { phone: LOGIN_PHONE } },
+  'POST /v1/auth/sms': { body: { phone: LOGIN_PHONE, code: LOGIN_CODE } },
+  'POST /v1/auth/refresh': { body: { refreshToken: REFRESH_IN } },
+  'POST /v1/auth/logout': { body: { refreshToken: REFRESH_IN } },
+  'POST /v1/auth/switch': { body: { grantId: G_IN_RESIDENT } },
+  'POST /v1/accounts': { body: { phone: '13655556666', role: 'team_leader', scope: T_IN } },
+  'GET /v1/accounts/{id}': { pathParameters: { id: ACC_IN } },
+  'POST /v1/accounts/{id}/roles': { pathParameters: { id: ACC_IN }, body: { role: 'team_leader', scope: T_IN } },
+  'DELETE /v1/accounts/{id}/roles/{grantId}': { pathParameters: { id: ACC_IN, grantId: G_IN_RESIDENT } },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -430,6 +464,39 @@ const expectBareForbidden = (res: ParsedResponse, request: unknown) => {
   }
 };
 
+const PUBLIC_ROUTES = new Set(['POST /v1/auth/wechat', 'POST /v1/auth/sms-codes', 'POST /v1/auth/sms', 'POST /v1/auth/refresh', 'POST /v1/auth/logout']);
+
+/** The identity part of the world: it needs the keyed phone hash, which is asynchronous. */
+const identityWorld = async (): Promise<Item[]> => {
+  const grant = (id: string, role: string, scope: string) => ({
+    ...keys.accountGrant(ACC_IN, id),
+    type: 'Grant',
+    accountId: ACC_IN,
+    id,
+    role,
+    scope,
+    orgUnitId: IN_ORG,
+    grantedAt: '2024-01-01T00:00:00.000Z',
+    grantedBy: 'u-city',
+  });
+  const expiresAt = Math.floor(Date.now() / 1000) + 3600;
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+  return [
+    { ...keys.account(ACC_IN), type: 'Account', id: ACC_IN, phone: '13511112222', grantsVersion: 2, createdAt: '2024-01-01T00:00:00.000Z', createdBy: 'u-city' },
+    grant(G_IN_LIAISON, 'station_liaison', IN_ORG),
+    grant(G_IN_RESIDENT, 'beneficiary', IN_ORG),
+    { ...keys.refreshFamily(FAMILY_IN), type: 'RefreshFamily', familyId: FAMILY_IN, accountId: ACC_IN, grantId: G_IN_LIAISON, revoked: false, createdAt: '2024-01-01T00:00:00.000Z', expiresAt },
+    { ...keys.refreshToken(sha(REFRESH_IN)), type: 'RefreshToken', familyId: FAMILY_IN, status: 'active', expiresAt },
+    { ...keys.smsCode(await keyedHash('phone', LOGIN_PHONE)), type: 'LoginCode', salt: 's', codeHash: sha(`s:${LOGIN_CODE}`), attempts: 0, expiresAt },
+  ];
+};
+
+beforeAll(async () => {
+  WORLD.push(...(await identityWorld()));
+  // WeChat's code2session, for the WeChat login route.
+  vi.stubGlobal('fetch', async () => new Response(JSON.stringify({ openid: 'o-matrix-openid', session_key: 'k' }), { status: 200 }));
+});
+
 beforeEach(() => {
   resetMocks();
   installWorld();
@@ -459,12 +526,13 @@ describe('authorization matrix', () => {
       });
       continue;
     }
-    const isPublic = key === 'POST /v1/dev/tokens';
+    const isDevTokens = key === 'POST /v1/dev/tokens';
+    const isPublic = isDevTokens || PUBLIC_ROUTES.has(key);
     for (const { role, side, principal } of CASES) {
       const allowed = expected.includes(`${role} ${side}`);
       it(`${role} ${side} ${allowed ? 'may' : 'may not'} ${key}`, async () => {
         // The dev-token route needs no token; it is asked for a token of this role.
-        const request = isPublic ? { ...parts, body: { role, ...(principal.scope ? { scope: principal.scope } : {}) } } : parts;
+        const request = isDevTokens ? { ...parts, body: { role, ...(principal.scope ? { scope: principal.scope } : {}) } } : parts;
         const res = await call(route, request, isPublic ? undefined : principal);
         if (allowed) {
           expect([401, 403], `status ${res.statusCode}: ${res.raw}`).not.toContain(res.statusCode);

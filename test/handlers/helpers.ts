@@ -3,7 +3,9 @@
  * (payload 2.0) and SQS events, tokens, and DynamoDB items shaped like the data layer writes them.
  */
 import './env.js';
+import { randomBytes } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSEvent } from 'aws-lambda';
@@ -12,15 +14,44 @@ import { ulid } from 'ulid';
 import { signToken } from '../../shared/auth/tokens.js';
 import type { Principal } from '../../shared/domain/access.js';
 import { keys } from '../../shared/data/keys.js';
+import { maskResidentId } from '../../shared/domain/identity.js';
+import { PII_KEY_ID } from './env.js';
 
 export * from './env.js';
 
 export const ddb = mockClient(DynamoDBDocumentClient);
 export const sqs = mockClient(SQSClient);
+export const kms = mockClient(KMSClient);
+
+/**
+ * A KMS stand-in: GenerateDataKey hands out random data keys with an opaque blob, Decrypt gives
+ * a key back only for a blob it issued, the same key id and the same encryption context (as KMS
+ * does). Issued keys survive resets, so items sealed earlier in a file can still be opened.
+ */
+const issuedDataKeys = new Map<string, { plaintext: Buffer; keyId: string; context: string }>();
+const contextOf = (context: Record<string, string> | undefined) => JSON.stringify(Object.entries(context ?? {}).sort());
+const installFakeKms = () => {
+  kms.on(GenerateDataKeyCommand).callsFake((input) => {
+    const plaintext = randomBytes(32);
+    const blob = randomBytes(64);
+    issuedDataKeys.set(blob.toString('base64'), { plaintext, keyId: input.KeyId, context: contextOf(input.EncryptionContext) });
+    // Copies: the caller zeroes its plaintext after use.
+    return { KeyId: input.KeyId, Plaintext: new Uint8Array(plaintext), CiphertextBlob: new Uint8Array(blob) };
+  });
+  kms.on(DecryptCommand).callsFake((input) => {
+    const issued = issuedDataKeys.get(Buffer.from(input.CiphertextBlob).toString('base64'));
+    if (!issued || issued.keyId !== input.KeyId || issued.context !== contextOf(input.EncryptionContext)) {
+      throw new InvalidCiphertextException({ message: 'Invalid ciphertext', $metadata: {} });
+    }
+    return { KeyId: PII_KEY_ID, Plaintext: new Uint8Array(issued.plaintext) };
+  });
+};
 
 export const resetMocks = () => {
   ddb.reset();
   sqs.reset();
+  kms.reset();
+  installFakeKms();
 };
 
 export const newId = () => ulid();
@@ -153,13 +184,18 @@ export { HOUR };
 export const VALID_ID_NUMBER = '11010519491231002X';
 export const VALID_PHONE = '13812341234';
 
-export const volunteerItem = (over: Partial<Record<string, unknown>> & { id: string }) => ({
+/**
+ * A volunteer item as stored today, minus the sealed identity number (only `idNumberMasked`):
+ * enough for every read that does not reveal it. `idNumber` in `over` sets the masked form.
+ * Tests of the reveal store what the create handler wrote (test/handlers/volunteers.test.ts).
+ */
+export const volunteerItem = ({ idNumber = VALID_ID_NUMBER, ...over }: Partial<Record<string, unknown>> & { id: string }) => ({
   ...keys.volunteer(over.id),
   type: 'Volunteer',
   volunteerNumber: 'SZV00000001',
   name: '张建国',
   phone: VALID_PHONE,
-  idNumber: VALID_ID_NUMBER,
+  idNumberMasked: maskResidentId(String(idNumber)),
   orgUnitId: 'futian.yuanling',
   skills: [],
   registeredAt: '2020-01-01T00:00:00.000Z',

@@ -7,8 +7,8 @@ import { createVolunteerBody } from '../../../shared/schemas/volunteers.js';
 export const handler = httpRoute({
   action: 'volunteer:create',
   body: createVolunteerBody,
-  handle: async ({ body, authorize }) => {
+  handle: async ({ body, principal, authorize }) => {
     authorize({ orgUnitId: body.orgUnitId });
-    return created(volunteerView(await createVolunteer(body)));
+    return created(volunteerView(await createVolunteer(body), principal));
   },
 });

@@ -1,0 +1,30 @@
+/**
+ * Bootstraps the first city admin of a deployment (nobody is above them to grant it):
+ *
+ *   TABLE_NAME=<table> PII_HASH_SECRET_ARN=<arn> npx tsx scripts/create-city-admin.ts 13800138000
+ *
+ * with administrator AWS credentials for the account and region. Against the running local
+ * system, `npx tsx scripts/create-city-admin.ts --local 13800138000` reads .local/runtime.json.
+ * The account is created and audited exactly as POST /v1/accounts does; the person then logs in
+ * by SMS. A phone that already has an account is refused (grant the role through the API).
+ */
+import { normalizeMobile } from '../shared/domain/identity.js';
+import { readRuntimeState } from '../infra/local/state.js';
+
+const args = process.argv.slice(2);
+const local = args.includes('--local');
+const phone = normalizeMobile(args.filter((a) => a !== '--local')[0] ?? '');
+if (!phone) {
+  console.error('Usage: npx tsx scripts/create-city-admin.ts [--local] <mainland mobile>');
+  process.exit(2);
+}
+if (local) Object.assign(process.env, readRuntimeState().env);
+
+// After the environment is set: the data layer builds its client on load.
+const { createAccountByAdmin } = await import('../shared/data/accounts.js');
+const found = await createAccountByAdmin({
+  phone,
+  grant: { role: 'city_admin', scope: 'sz', orgUnitId: 'sz' },
+  actor: { subject: 'bootstrap', role: 'city_admin', scope: 'sz' },
+});
+console.log(`city admin account ${found.account.id} for ${phone.slice(0, 3)}****${phone.slice(-4)} (grant ${found.grants[0]!.id})`);

@@ -1,0 +1,47 @@
+/** Request schemas of login, session and account routes. */
+import * as z from 'zod';
+import { ROLES } from '../domain/access.js';
+import { scopeKindOf } from '../domain/accounts.js';
+import { SMS_CODE_DIGITS } from '../domain/sessions.js';
+import { orgUnitIdSchema, ulidSchema } from './common.js';
+import { mobileSchema } from './volunteers.js';
+
+const smsCodeSchema = z.string().regex(new RegExp(`^\\d{${SMS_CODE_DIGITS}}$`), `must be the ${SMS_CODE_DIGITS}-digit code from the SMS`);
+
+export const wechatLoginBody = z
+  .object({
+    /** From wx.login(); WeChat's codes are 32 characters, leave room. */
+    code: z.string().trim().min(1).max(128),
+    /** Optional: bind this WeChat user to the account of a phone proved with an SMS code. */
+    phone: mobileSchema.optional(),
+    smsCode: smsCodeSchema.optional(),
+  })
+  .refine((b) => (b.phone === undefined) === (b.smsCode === undefined), { message: 'phone and smsCode come together', path: ['smsCode'] });
+
+export const smsCodeRequestBody = z.object({ phone: mobileSchema });
+export const smsLoginBody = z.object({ phone: mobileSchema, code: smsCodeSchema });
+
+/** `<ULID>.<43 base64url characters>`; anything else is checked as invalid by the data layer. */
+export const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) });
+export const switchBody = z.object({ grantId: ulidSchema });
+
+/** A role and what its scope names: an org node, a team id (team_leader) or a volunteer id (volunteer). */
+export const grantBody = z
+  .object({ role: z.enum(ROLES), scope: z.string().trim().min(1).max(120) })
+  .superRefine((b, ctx) => {
+    const schema = scopeKindOf(b.role) === 'org' ? orgUnitIdSchema : ulidSchema;
+    const result = schema.safeParse(b.scope);
+    if (!result.success) {
+      const what = scopeKindOf(b.role) === 'org' ? 'an org unit id' : scopeKindOf(b.role) === 'team' ? 'a team id' : 'a volunteer id';
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: `for role ${b.role} the scope must be ${what}` });
+    }
+  });
+
+export const createAccountBody = z
+  .object({ phone: mobileSchema, role: z.enum(ROLES), scope: z.string().trim().min(1).max(120) })
+  .superRefine((b, ctx) => {
+    const result = grantBody.safeParse({ role: b.role, scope: b.scope });
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
+
+export const grantParams = z.object({ id: ulidSchema, grantId: ulidSchema });
