@@ -7,7 +7,7 @@ import { invalid } from '../errors.js';
 export const encodeCursor = (lastKey: Record<string, unknown> | undefined): string | null =>
   lastKey ? Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url') : null;
 
-const badCursor = () =>
+export const badCursor = () =>
   invalid({ zh: '分页游标无效', en: 'The cursor is not valid' }, [{ path: 'cursor', message: 'Invalid cursor' }]);
 
 export interface CursorShape {

@@ -1,7 +1,7 @@
 /** One paged Query, with the cursor checked against the partition it belongs to. */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { db, table } from './client.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { badCursor, decodeCursor, encodeCursor } from './cursor.js';
 import { TABLE } from '../table.js';
 
 export interface Page<T> {
@@ -48,6 +48,14 @@ export const queryPage = async <T = Record<string, unknown>>(q: PageQuery): Prom
     ScanIndexForward: !q.newestFirst,
     ExclusiveStartKey: decodeCursor(q.cursor, { partitionKeyName: q.pkName, partitionKey: q.pk, keys: keysOf(q.index) }),
   };
-  const out = await db.send(new QueryCommand(input));
+  let out;
+  try {
+    out = await db.send(new QueryCommand(input));
+  } catch (error) {
+    // A well-formed cursor can still lie outside this query's sort-key range; DynamoDB refuses
+    // such a start key, and that is the client's cursor at fault, not the server.
+    if (q.cursor && (error as { name?: string }).name === 'ValidationException') throw badCursor();
+    throw error;
+  }
   return { items: (out.Items ?? []) as T[], nextCursor: encodeCursor(out.LastEvaluatedKey) };
 };
