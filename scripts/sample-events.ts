@@ -26,6 +26,23 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   'accounts-create': { phone: '13800138000', role: 'station_liaison', scope: 'futian.yuanling' },
   'accounts-grant-role': { role: 'team_leader', scope: ID },
   'hour-records-back-fill': { volunteerId: SAMPLE_PARAMS.volunteerId, activityId: ID, startedAt: '2026-10-29T09:00:00+08:00', endedAt: '2026-10-29T11:30:00+08:00' },
+  'consents-create': { subjectType: 'volunteer', subjectId: SAMPLE_PARAMS.volunteerId, purpose: 'public-name', policyVersion: '2025-01', granted: true, documentRef: 'YL-2025-0001' },
+  'beneficiaries-create': {
+    name: '陈秀英',
+    phone: '13800138001',
+    orgUnitId: 'futian.yuanling',
+    careCategories: ['elderly-alone', 'martyr-family'],
+    sensitive: { health: '高血压，需定期上门测量' },
+    consents: [
+      { purpose: 'registration', policyVersion: '2025-01', documentRef: 'YL-2025-0002' },
+      { purpose: 'sensitive-details', policyVersion: '2025-01', documentRef: 'YL-2025-0002' },
+    ],
+  },
+  'correction-requests-create': { field: 'phone', proposedValue: '13800138002', reason: '已更换手机号' },
+  'deletion-requests-create': { reason: '不再参加志愿服务' },
+  'correction-requests-decide': { decision: 'accept', note: '已电话核实' },
+  'deletion-requests-decide': { decision: 'accept' },
+  'beneficiaries-set-sensitive-details': { health: '高血压，需定期上门测量', hardship: '独居，低保' },
 };
 
 const eventFor = (f: FunctionDeclaration) => {

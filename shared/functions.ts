@@ -135,6 +135,17 @@ export const FUNCTIONS: FunctionDeclaration[] = [
   http('GET', '/v1/rankings/volunteers', 'rankings/volunteers', read),
   http('GET', '/v1/rankings/teams', 'rankings/teams', read),
 
+  // Consent (PIPL) and beneficiaries. Sensitive details and beneficiaries' identity numbers are
+  // sealed with the personal-data key; only GET /v1/beneficiaries/{id} opens them.
+  http('POST', '/v1/consents', 'consents/create', write),
+  http('POST', '/v1/consents/{id}/withdraw', 'consents/withdraw', write),
+  http('GET', '/v1/volunteers/{id}/consents', 'consents/list-by-volunteer', read),
+  http('GET', '/v1/beneficiaries/{id}/consents', 'consents/list-by-beneficiary', read),
+  http('POST', '/v1/beneficiaries', 'beneficiaries/create', { ...write, piiKey: 'encrypt', piiHash: true }),
+  http('GET', '/v1/beneficiaries/{id}', 'beneficiaries/get', { ...read, piiKey: 'decrypt' }),
+  http('PUT', '/v1/beneficiaries/{id}/sensitive-details', 'beneficiaries/set-sensitive-details', { ...write, piiKey: 'encrypt' }),
+  http('GET', '/v1/org-units/{id}/beneficiaries', 'beneficiaries/list-by-org-unit', read),
+
   // Identity: public login and session routes (no token), then account administration.
   http('POST', '/v1/auth/wechat', 'auth/wechat', { ...write, piiHash: true, wechatSecret: true }),
   http('POST', '/v1/auth/sms-codes', 'auth/sms-codes', { table: 'readWrite', piiHash: true }),
@@ -147,6 +158,20 @@ export const FUNCTIONS: FunctionDeclaration[] = [
   http('GET', '/v1/accounts/{id}', 'accounts/get', read),
   http('POST', '/v1/accounts/{id}/roles', 'accounts/grant-role', { ...write, piiHash: true }),
   http('DELETE', '/v1/accounts/{id}/roles/{grantId}', 'accounts/revoke-role', write),
+
+  // Data-subject rights (PIPL): read, export, correction, deletion; the audit log.
+  http('GET', '/v1/me', 'me/get', read),
+  // The person's own identity number in full: the one function besides volunteers-get that decrypts.
+  http('GET', '/v1/me/export', 'me/export', { ...write, piiKey: 'decrypt' }, { timeoutSeconds: 30 }),
+  http('POST', '/v1/me/correction-requests', 'correction-requests/create', write),
+  http('GET', '/v1/org-units/{id}/correction-requests', 'correction-requests/list-by-org-unit', read),
+  // A phone correction moves the keyed-hash uniqueness and login items.
+  http('POST', '/v1/correction-requests/{id}/decide', 'correction-requests/decide', { ...write, piiHash: true }),
+  http('POST', '/v1/me/deletion-request', 'deletion-requests/create', write),
+  http('GET', '/v1/org-units/{id}/deletion-requests', 'deletion-requests/list-by-org-unit', read),
+  // Erasure decrypts the identity number only to find (and delete) its uniqueness item.
+  http('POST', '/v1/deletion-requests/{id}/decide', 'deletion-requests/decide', { ...write, piiKey: 'decrypt', piiHash: true }, { timeoutSeconds: 60 }),
+  http('GET', '/v1/audit', 'audit/list', read),
 
   {
     kind: 'queue',

@@ -69,3 +69,7 @@ export const errorSummary = (error: unknown, depth = 0): Record<string, unknown>
 /** An access to personal data in full: who looked at whose what. Never the data itself. */
 export const logPersonalDataAccess = (event: { field: 'idNumber'; volunteerId: string; subject: string; role: string; scope?: string }) =>
   logger.info('personal data revealed', { accessEvent: 'pii-reveal', ...event });
+
+/** A data subject exported what is held about them (GET /v1/me/export); never the data itself. */
+export const logPersonalDataExport = (event: { volunteerId?: string; accountId?: string; subject: string; role: string; sections: Record<string, number> }) =>
+  logger.info('personal data exported', { accessEvent: 'pii-export', ...event });

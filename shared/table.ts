@@ -37,6 +37,8 @@ export const TABLE = {
   /** A general-purpose index for one-to-many lookups (a volunteer's hour records, an activity's waitlist). */
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: { name: 'gsi1sk', type: 'S' } },
+    /** Everything about one person (enrollments, attendance, notifications, sessions, requests, audit entries), for /v1/me/export and erasure. */
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: { name: 'gsi2sk', type: 'S' } },
     ...ORG_LEVELS.map(levelIndex),
     ...ORG_LEVELS.map(rankIndex),
   ] satisfies IndexDeclaration[],

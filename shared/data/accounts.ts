@@ -138,7 +138,8 @@ const createLoginAccount = async (input: { phone?: string; openid?: string; link
   const items = [
     ...(input.phone ? [loginPut(keys.phoneLogin(await phoneHashOf(input.phone)), 'phone')] : []),
     ...(input.openid ? [loginPut(keys.wechatLogin(input.openid), 'wechat')] : []),
-    { Put: { TableName: table(), Item: { ...keys.account(account.id), type: 'Account', ...account }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    // The openid stays in the table (never in a view): erasure needs it to delete the login item.
+    { Put: { TableName: table(), Item: { ...keys.account(account.id), type: 'Account', ...account, ...(input.openid ? { wechatOpenid: input.openid } : {}) }, ConditionExpression: 'attribute_not_exists(pk)' } },
     ...grants.map((g) => grantPut(account.id, g)),
   ];
   try {
@@ -232,9 +233,9 @@ export const bindOpenid = async (accountId: string, openid: string) => {
             Update: {
               TableName: table(),
               Key: keys.account(accountId),
-              UpdateExpression: 'SET wechatBound = :true',
+              UpdateExpression: 'SET wechatBound = :true, wechatOpenid = :openid',
               ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':true': true },
+              ExpressionAttributeValues: { ':true': true, ':openid': openid },
             },
           },
         ],

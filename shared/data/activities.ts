@@ -1,9 +1,11 @@
 /** Activities: created as drafts, published, cancelled; listed by org node and start time. */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
+import type { Principal } from '../domain/access.js';
 import type { ActivityStatus } from '../domain/activities.js';
 import { conflict, notFound } from '../errors.js';
-import { db, isConditionFailure, table } from './client.js';
+import { recordAudit } from './audit.js';
+import { db, failedConditionIndex, table } from './client.js';
 import { keys, levelQuery, withoutKeys } from './keys.js';
 import { queryPage } from './query.js';
 
@@ -29,7 +31,7 @@ export const ACTIVITY = { zh: '活动', en: 'Activity' };
 
 export type NewActivity = Omit<Activity, 'id' | 'enrolledCount' | 'waitlistCount' | 'status' | 'createdAt'>;
 
-export const createActivity = async (input: NewActivity) => {
+export const createActivity = async (input: NewActivity, actor: Principal) => {
   const activity: Activity = {
     id: ulid(),
     enrolledCount: 0,
@@ -39,10 +41,17 @@ export const createActivity = async (input: NewActivity) => {
     ...input,
   };
   await db.send(
-    new PutCommand({
-      TableName: table(),
-      Item: { ...keys.activity(activity.id), ...keys.activityLevels(activity.orgUnitId, activity.startsAt, activity.id), type: 'Activity', ...activity },
-      ConditionExpression: 'attribute_not_exists(pk)',
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName: table(),
+            Item: { ...keys.activity(activity.id), ...keys.activityLevels(activity.orgUnitId, activity.startsAt, activity.id), type: 'Activity', ...activity },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        recordAudit({ actor, action: 'activity.create', target: { type: 'activity', id: activity.id }, before: null, after: activity, orgUnitId: activity.orgUnitId }),
+      ],
     }),
   );
   return activity;
@@ -59,27 +68,41 @@ export const getActivity = async (id: string, consistent = false) => {
   return activity;
 };
 
-/** Moves the status only if nobody changed it since `from` was read. */
-export const changeStatus = async (id: string, from: ActivityStatus, to: ActivityStatus) => {
+/** Moves the status only if nobody changed it since `activity` was read; audited in the same transaction. */
+export const changeStatus = async (activity: Activity, to: ActivityStatus, actor: Principal) => {
+  const updatedAt = new Date().toISOString();
   try {
-    const out = await db.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.activity(id),
-        UpdateExpression: 'SET #status = :to, updatedAt = :now',
-        ConditionExpression: '#status = :from',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':to': to, ':from': from, ':now': new Date().toISOString() },
-        ReturnValues: 'ALL_NEW',
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table(),
+              Key: keys.activity(activity.id),
+              UpdateExpression: 'SET #status = :to, updatedAt = :now',
+              ConditionExpression: '#status = :from',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':to': to, ':from': activity.status, ':now': updatedAt },
+            },
+          },
+          recordAudit({
+            actor,
+            action: to === 'published' ? 'activity.publish' : to === 'cancelled' ? 'activity.cancel' : `activity.${to}`,
+            target: { type: 'activity', id: activity.id },
+            before: { status: activity.status },
+            after: { status: to },
+            orgUnitId: activity.orgUnitId,
+          }),
+        ],
       }),
     );
-    return withoutKeys(out.Attributes!) as unknown as Activity;
   } catch (error) {
-    if (isConditionFailure(error)) {
+    if (failedConditionIndex(error) === 0) {
       throw conflict({ zh: '活动状态已被修改，请刷新后重试', en: 'The activity changed meanwhile; reload and retry' });
     }
     throw error;
   }
+  return { ...activity, status: to, updatedAt } as Activity;
 };
 
 /** Activities at or under a node whose start lies in [from, to], by start time. */

@@ -10,7 +10,8 @@
 import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
 import { table } from './client.js';
-import { keys } from './keys.js';
+import { keys, levelQuery, withoutKeys } from './keys.js';
+import { queryPage } from './query.js';
 
 export interface AuditEntry {
   id: string;
@@ -23,6 +24,8 @@ export interface AuditEntry {
   after: unknown;
   /** The org node the change belongs to (the grant's anchor). */
   orgUnitId: string;
+  /** The person the change is about, when it is about one (indexed: their export lists it). */
+  about?: { type: 'volunteer' | 'account'; id: string };
 }
 
 export interface AuditInput {
@@ -32,10 +35,13 @@ export interface AuditInput {
   before: unknown;
   after: unknown;
   orgUnitId: string;
+  /** Defaults to the target when the target is a volunteer or an account. */
+  about?: AuditEntry['about'];
 }
 
 /** A TransactWriteItems entry that writes the audit item; put it into the change's transaction. */
-export const recordAudit = ({ actor, action, target, before, after, orgUnitId }: AuditInput, now = new Date()) => {
+export const recordAudit = ({ actor, action, target, before, after, orgUnitId, about }: AuditInput, now = new Date()) => {
+  const person = about ?? (target.type === 'volunteer' || target.type === 'account' ? { type: target.type, id: target.id } : undefined);
   const entry: AuditEntry = {
     id: ulid(now.getTime()),
     at: now.toISOString(),
@@ -45,12 +51,42 @@ export const recordAudit = ({ actor, action, target, before, after, orgUnitId }:
     before: before ?? null,
     after: after ?? null,
     orgUnitId,
+    ...(person ? { about: person } : {}),
   };
   return {
     Put: {
       TableName: table(),
-      Item: { ...keys.audit(entry.id), ...keys.auditLevels(orgUnitId, entry.at, entry.id), type: 'Audit', ...entry },
+      Item: {
+        ...keys.audit(entry.id),
+        ...keys.auditLevels(orgUnitId, entry.at, entry.id),
+        ...(person ? keys.auditAboutIndex(person, entry.at, entry.id) : {}),
+        type: 'Audit',
+        ...entry,
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
 };
+
+/** Audit entries at or under a node whose time lies in [from, to], newest first. */
+export const listAuditUnder = async (q: { orgUnitId: string; from?: string; to?: string; limit: number; cursor?: string }) => {
+  const where = levelQuery('AUDIT', q.orgUnitId);
+  // Sort keys are `<at ISO>#<id>`; '~' sorts after every id character.
+  const page = await queryPage<Record<string, unknown>>({
+    index: where.index,
+    pkName: where.pkName,
+    pk: where.pk,
+    sortKey: { name: where.skName, expression: '#sk BETWEEN :from AND :to', values: { ':from': q.from ?? '0000', ':to': `${q.to ?? '9999'}~` } },
+    limit: q.limit,
+    cursor: q.cursor,
+    newestFirst: true,
+  });
+  return { ...page, items: page.items.map((i) => withoutKeys(i) as unknown as AuditEntry) };
+};
+
+/** One page of the audit entries about a person (their export). */
+export const listAuditAbout = (type: 'volunteer' | 'account', id: string, limit: number, cursor?: string) =>
+  queryPage<Record<string, unknown>>({ index: 'gsi2', pkName: 'gsi2pk', pk: keys.auditAboutPk(type, id), limit, cursor }).then((page) => ({
+    ...page,
+    items: page.items.map((i) => withoutKeys(i) as unknown as AuditEntry),
+  }));

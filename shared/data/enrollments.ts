@@ -5,6 +5,8 @@
  */
 import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
+import type { Principal } from '../domain/access.js';
+import { recordAudit } from './audit.js';
 import { conflict, notFound } from '../errors.js';
 import { db, failedConditionIndex, retryOnConflict, table } from './client.js';
 import { keys, withoutKeys } from './keys.js';
@@ -28,7 +30,27 @@ const notOpen = () => conflict({ zh: '活动未发布或已结束，不能报名
 
 const openCondition = '#status = :published AND endsAt > :now';
 
-const tryEnroll = async (activityId: string, volunteerId: string, now: string): Promise<Enrollment | 'full'> => {
+/**
+ * The audit item of an enrollment made by staff (an organiser signing a volunteer up), built per
+ * attempt so it commits with the enrollment; none when volunteers sign themselves up.
+ */
+type EnrollmentAudit = ((enrollment: Enrollment) => ReturnType<typeof recordAudit>) | undefined;
+
+const staffAudit = (activity: Pick<Activity, 'id' | 'orgUnitId'>, actor: Principal | undefined): EnrollmentAudit =>
+  actor
+    ? (enrollment) =>
+        recordAudit({
+          actor,
+          action: 'enrollment.create',
+          target: { type: 'activity', id: activity.id },
+          before: null,
+          after: enrollment,
+          orgUnitId: activity.orgUnitId,
+          about: { type: 'volunteer', id: enrollment.volunteerId },
+        })
+    : undefined;
+
+const tryEnroll = async (activityId: string, volunteerId: string, now: string, audit?: EnrollmentAudit): Promise<Enrollment | 'full'> => {
   const enrollment: Enrollment = { activityId, volunteerId, status: 'enrolled', enrolledAt: now };
   try {
     await db.send(
@@ -48,10 +70,11 @@ const tryEnroll = async (activityId: string, volunteerId: string, now: string): 
           {
             Put: {
               TableName: table(),
-              Item: { ...keys.enrollment(activityId, volunteerId), type: 'Enrollment', ...enrollment },
+              Item: { ...keys.enrollment(activityId, volunteerId), ...keys.volunteerActivityIndex(volunteerId, activityId, 'ENROLL'), type: 'Enrollment', ...enrollment },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          ...(audit ? [audit(enrollment)] : []),
         ],
       }),
     );
@@ -69,7 +92,7 @@ const tryEnroll = async (activityId: string, volunteerId: string, now: string): 
 };
 
 /** Joins the waitlist, but only while the activity is still full (else the caller enrolls again). */
-const tryWaitlist = async (activityId: string, volunteerId: string, now: string): Promise<Enrollment | 'space'> => {
+const tryWaitlist = async (activityId: string, volunteerId: string, now: string, audit?: EnrollmentAudit): Promise<Enrollment | 'space'> => {
   const position = ulid();
   const enrollment: Enrollment = { activityId, volunteerId, status: 'waitlisted', enrolledAt: now, waitlistPosition: position };
   try {
@@ -92,12 +115,14 @@ const tryWaitlist = async (activityId: string, volunteerId: string, now: string)
               Item: {
                 ...keys.enrollment(activityId, volunteerId),
                 ...keys.waitlistIndex(activityId, position),
+                ...keys.volunteerActivityIndex(volunteerId, activityId, 'ENROLL'),
                 type: 'Enrollment',
                 ...enrollment,
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          ...(audit ? [audit(enrollment)] : []),
         ],
       }),
     );
@@ -114,12 +139,15 @@ const tryWaitlist = async (activityId: string, volunteerId: string, now: string)
   }
 };
 
-export const enroll = async (activityId: string, volunteerId: string): Promise<Enrollment> => {
+/** Signs a volunteer up; `byStaff` (an organiser enrolling someone else) is audited with the enrollment. */
+export const enroll = async (activity: Pick<Activity, 'id' | 'orgUnitId'>, volunteerId: string, byStaff?: Principal): Promise<Enrollment> => {
+  const activityId = activity.id;
+  const audit = staffAudit(activity, byStaff);
   for (let round = 0; round < 5; round++) {
     const now = new Date().toISOString();
-    const enrolled = await retryOnConflict(() => tryEnroll(activityId, volunteerId, now));
+    const enrolled = await retryOnConflict(() => tryEnroll(activityId, volunteerId, now, audit));
     if (enrolled !== 'full') return enrolled;
-    const waitlisted = await retryOnConflict(() => tryWaitlist(activityId, volunteerId, now));
+    const waitlisted = await retryOnConflict(() => tryWaitlist(activityId, volunteerId, now, audit));
     if (waitlisted !== 'space') {
       // A place may have opened between the two writes; the waitlist fills it.
       await fillFromWaitlist(activityId);

@@ -2,13 +2,14 @@
  * Hour records: written pending (by check-out or organiser back-fill), then verified or
  * rejected by the verification consumer, then tallied once.
  */
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { RejectionReason } from '../domain/hours.js';
 import { conflict, notFound } from '../errors.js';
 import { db, failedConditionIndex, table } from './client.js';
 import { keys, levelQuery, withoutKeys } from './keys.js';
-import { CITY_ID } from '../domain/access.js';
+import { CITY_ID, type Principal } from '../domain/access.js';
+import { recordAudit } from './audit.js';
 import { queryPage } from './query.js';
 
 export type HourStatus = 'pending' | 'verified' | 'rejected';
@@ -58,10 +59,26 @@ const newRecord = (input: NewHourRecord): HourRecord => ({
   ...input,
 });
 
-/** Organiser back-fill: a pending record; verification decides. */
-export const createPendingRecord = async (input: NewHourRecord) => {
+/** Organiser back-fill: a pending record; verification decides. Audited in the same transaction. */
+export const createPendingRecord = async (input: NewHourRecord, actor: Principal) => {
   const record = newRecord(input);
-  await db.send(new PutCommand({ TableName: table(), Item: itemOf(record), ConditionExpression: 'attribute_not_exists(pk)' }));
+  const { volunteerName: _name, ...audited } = record;
+  await db.send(
+    new TransactWriteCommand({
+      TransactItems: [
+        { Put: { TableName: table(), Item: itemOf(record), ConditionExpression: 'attribute_not_exists(pk)' } },
+        recordAudit({
+          actor,
+          action: 'hours.back-fill',
+          target: { type: 'hourRecord', id: record.id },
+          before: null,
+          after: audited,
+          orgUnitId: record.orgUnitId,
+          about: { type: 'volunteer', id: record.volunteerId },
+        }),
+      ],
+    }),
+  );
   return record;
 };
 
@@ -82,7 +99,7 @@ export const checkIn = async (activityId: string, volunteerId: string, at: strin
           {
             Put: {
               TableName: table(),
-              Item: { ...keys.attendance(activityId, volunteerId), type: 'Attendance', activityId, volunteerId, checkedInAt: at, checkInPosition: position },
+              Item: { ...keys.attendance(activityId, volunteerId), ...keys.volunteerActivityIndex(volunteerId, activityId, 'ATTEND'), type: 'Attendance', activityId, volunteerId, checkedInAt: at, checkInPosition: position },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },

@@ -35,7 +35,7 @@ const rankKeys = (kind: string, orgUnitId: string, period: string) => {
 };
 
 /** Query helper: which index and partition hold kind-of-thing "at or under" a node. */
-export const levelQuery = (kind: 'TEAM' | 'ACT' | 'PENDINGHOUR' | 'AUDIT', orgUnitId: string) => {
+export const levelQuery = (kind: 'TEAM' | 'ACT' | 'PENDINGHOUR' | 'AUDIT' | 'CORRECTION' | 'DELETION' | 'BEN', orgUnitId: string) => {
   const level: OrgLevel = orgLevelOf(orgUnitId);
   return { index: `by-${level}`, pkName: `${level}Pk`, skName: `${level}Sk`, pk: `${kind}#${orgUnitId}` };
 };
@@ -123,6 +123,68 @@ export const keys = {
   /** An audit entry; listed at or under its org node, by time, through the by-level indexes. */
   audit: (id: string): Key => ({ pk: `AUDIT#${id}`, sk: 'AUDIT' }),
   auditLevels: (orgUnitId: string, at: string, id: string) => levelKeys('AUDIT', orgUnitId, `${at}#${id}`),
+  /** Audit entries about one person (a volunteer or an account), by time: their export. */
+  auditAboutIndex: (about: { type: 'volunteer' | 'account'; id: string }, at: string, id: string) => ({
+    gsi2pk: `AUDITOF#${about.type}#${about.id}`,
+    gsi2sk: `${at}#${id}`,
+  }),
+  auditAboutPk: (type: 'volunteer' | 'account', id: string) => `AUDITOF#${type}#${id}`,
+
+  // ── Data-subject rights (PIPL): the index "everything about this person" (gsi2) ──────────
+  /** Enrollment and attendance of a volunteer, by activity: sort key `<activityId>#ENROLL|ATTEND`. */
+  volunteerActivityIndex: (volunteerId: string, activityId: string, what: 'ENROLL' | 'ATTEND') => ({
+    gsi2pk: `VOL#${volunteerId}#ACTIVITIES`,
+    gsi2sk: `${activityId}#${what}`,
+  }),
+  volunteerActivitiesPk: (volunteerId: string) => `VOL#${volunteerId}#ACTIVITIES`,
+  /** Notifications addressed to a volunteer, by time. */
+  volunteerNotificationIndex: (volunteerId: string, createdAt: string, id: string) => ({
+    gsi2pk: `VOL#${volunteerId}#NOTIFY`,
+    gsi2sk: `${createdAt}#${id}`,
+  }),
+  volunteerNotificationsPk: (volunteerId: string) => `VOL#${volunteerId}#NOTIFY`,
+  /** Login sessions (refresh families) of an account, by start. */
+  accountSessionIndex: (accountId: string, createdAt: string, familyId: string) => ({
+    gsi2pk: `ACCOUNT#${accountId}#SESSIONS`,
+    gsi2sk: `${createdAt}#${familyId}`,
+  }),
+  accountSessionsPk: (accountId: string) => `ACCOUNT#${accountId}#SESSIONS`,
+
+  /** A correction or deletion request; listed by node and status, and per volunteer. */
+  rightsRequest: (id: string): Key => ({ pk: `RIGHTS#${id}`, sk: 'REQUEST' }),
+  rightsRequestLevels: (kind: 'correction' | 'deletion', orgUnitId: string, status: string, createdAt: string, id: string) =>
+    levelKeys(kind === 'correction' ? 'CORRECTION' : 'DELETION', orgUnitId, `${status}#${createdAt}#${id}`),
+  volunteerRightsIndex: (volunteerId: string, createdAt: string, id: string) => ({
+    gsi2pk: `VOL#${volunteerId}#RIGHTS`,
+    gsi2sk: `${createdAt}#${id}`,
+  }),
+  volunteerRightsPk: (volunteerId: string) => `VOL#${volunteerId}#RIGHTS`,
+  /** Guard: at most one open deletion request per volunteer (and none after an accepted one). */
+  deletionGuard: (volunteerId: string): Key => ({ pk: `VOL#${volunteerId}`, sk: 'DELETION' }),
+
+  // ── Consent and beneficiaries (shared/data/consents.ts, shared/data/beneficiaries.ts) ──────
+  /** Current consent of one person for one purpose: every check is this one GetItem. */
+  consentState: (subjectType: 'volunteer' | 'beneficiary', subjectId: string, purpose: string): Key => ({
+    pk: `CONSENTSTATE#${subjectType === 'volunteer' ? 'VOL' : 'BEN'}#${subjectId}`,
+    sk: purpose,
+  }),
+  /** One consent as given (and later withdrawn or superseded): the history. */
+  consentRecord: (id: string): Key => ({ pk: `CONSENT#${id}`, sk: 'CONSENT' }),
+  /** A person's consent records by time, on the "everything about this person" index (gsi2). */
+  consentHistoryIndex: (subjectType: 'volunteer' | 'beneficiary', subjectId: string, recordedAt: string, id: string) => ({
+    gsi2pk: `${subjectType === 'volunteer' ? 'VOL' : 'BEN'}#${subjectId}#CONSENTS`,
+    gsi2sk: `${recordedAt}#${id}`,
+  }),
+  consentHistoryPk: (subjectType: 'volunteer' | 'beneficiary', subjectId: string) =>
+    `${subjectType === 'volunteer' ? 'VOL' : 'BEN'}#${subjectId}#CONSENTS`,
+  /** All tally items of a volunteer (lifetime and per year): the consent to show their name updates each. */
+  volunteerTallyPk: (volunteerId: string) => `TALLY#VOL#${volunteerId}`,
+
+  beneficiary: (id: string): Key => ({ pk: `BEN#${id}`, sk: 'BEN' }),
+  /** "Beneficiaries at or under node X", in registration order (ULIDs). */
+  beneficiaryLevels: (orgUnitId: string, id: string) => levelKeys('BEN', orgUnitId, id),
+  /** Beneficiaries' identity numbers are unique among beneficiaries (a volunteer may also be served). */
+  uniqueBeneficiaryIdNumber: (idNumberHash: string): Key => ({ pk: `UNIQUE#BENIDNUMBER#${idNumberHash}`, sk: 'UNIQUE' }),
 };
 
 /** Strips key attributes before an item leaves the data layer. */

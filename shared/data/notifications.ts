@@ -44,6 +44,7 @@ export const enqueueNotification = async (input: NotificationInput) => {
         Item: {
           ...keys.notification(input.dedupeKey),
           ...keys.outboxIndex(notification.status, notification.createdAt, notification.id),
+          ...(notification.recipientVolunteerId ? keys.volunteerNotificationIndex(notification.recipientVolunteerId, notification.createdAt, notification.id) : {}),
           type: 'Notification',
           ...notification,
         },

@@ -58,7 +58,13 @@ export const startSession = async (accountId: string, grantId: string | undefine
   await db.send(
     new TransactWriteCommand({
       TransactItems: [
-        { Put: { TableName: table(), Item: { ...keys.refreshFamily(session.familyId), type: 'RefreshFamily', ...session, generation: 0 }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        {
+          Put: {
+            TableName: table(),
+            Item: { ...keys.refreshFamily(session.familyId), ...keys.accountSessionIndex(accountId, session.createdAt, session.familyId), type: 'RefreshFamily', ...session, generation: 0 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
         tokenPut(refreshToken, session.familyId, session.expiresAt),
       ],
     }),

@@ -4,6 +4,7 @@
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { orgPathOf } from '../domain/access.js';
+import { DELETED_VOLUNTEER_NAME } from '../domain/rights.js';
 import { shanghaiYear } from '../domain/time.js';
 import { db, failedConditionIndex, isConditionFailure, retryOnConflict, table } from './client.js';
 import { keys, rankQuery, type Key, type Period } from './keys.js';
@@ -28,7 +29,25 @@ const add = (key: Key, minutes: number, set: Record<string, unknown>) => {
  * counters are one transaction, so a redelivered message finds the marker and adds nothing.
  * Returns false when the record had been tallied already.
  */
-export const tallyRecord = async (record: HourRecord): Promise<boolean> => {
+/**
+ * Whether the volunteer's name may be shown on rankings (their `public-name` consent), and the
+ * consent state's version as read (undefined: no state item). The tally writes the flag onto the
+ * volunteer's tallies and checks the version in the same transaction (shared/data/consents.ts).
+ */
+export interface NameConsent {
+  namePublic: boolean;
+  version?: number;
+}
+
+/** The consent changed between reading it and tallying: read it again and retry. */
+export class NameConsentChanged extends Error {
+  constructor() {
+    super('The public-name consent changed while tallying');
+    this.name = 'NameConsentChanged';
+  }
+}
+
+export const tallyRecord = async (record: HourRecord, nameConsent: NameConsent = { namePublic: false }): Promise<boolean> => {
   const periods: Period[] = ['ALL', `${shanghaiYear(record.startedAt)}`];
   const items = [
     {
@@ -42,9 +61,11 @@ export const tallyRecord = async (record: HourRecord): Promise<boolean> => {
       add(keys.volunteerTally(record.volunteerId, period), record.minutes, {
         type: 'VolunteerTally',
         volunteerId: record.volunteerId,
-        name: record.volunteerName,
+        // Erased volunteers' records no longer carry a name (shared/domain/rights.ts).
+        name: record.volunteerName ?? DELETED_VOLUNTEER_NAME,
         orgUnitId: record.volunteerOrgUnitId,
         period,
+        namePublic: nameConsent.namePublic,
         ...keys.volunteerRankKeys(record.volunteerOrgUnitId, period),
       }),
       add(keys.teamTally(record.teamId, period), record.minutes, {
@@ -59,12 +80,23 @@ export const tallyRecord = async (record: HourRecord): Promise<boolean> => {
         add(keys.orgTally(nodeId, period), record.minutes, { type: 'OrgTally', orgUnitId: nodeId, period }),
       ),
     ]),
+    // Last: the name consent is still as read (a withdrawal in between must not be overwritten).
+    {
+      ConditionCheck: {
+        TableName: table(),
+        Key: keys.consentState('volunteer', record.volunteerId, 'public-name'),
+        ConditionExpression: nameConsent.version === undefined ? 'attribute_not_exists(pk)' : 'version = :v',
+        ...(nameConsent.version === undefined ? {} : { ExpressionAttributeValues: { ':v': nameConsent.version } }),
+      },
+    },
   ];
   try {
     await retryOnConflict(() => db.send(new TransactWriteCommand({ TransactItems: items })));
     return true;
   } catch (error) {
-    if (failedConditionIndex(error) === 0) return false;
+    const failed = failedConditionIndex(error);
+    if (failed === 0) return false;
+    if (failed === items.length - 1) throw new NameConsentChanged();
     throw error;
   }
 };
@@ -97,6 +129,8 @@ export const storeStarLevel = async (volunteerId: string, compute: (minutes: num
 export interface RankingEntry {
   id: string;
   name: string;
+  /** The volunteer consents to their name being shown (teams: always). */
+  namePublic: boolean;
   minutes: number;
   orgUnitId: string;
 }
@@ -110,6 +144,7 @@ export const ranking = async (kind: 'volunteers' | 'teams', orgUnitId: string, p
       (i): RankingEntry => ({
         id: (kind === 'volunteers' ? i.volunteerId : i.teamId) as string,
         name: i.name as string,
+        namePublic: kind === 'teams' || i.namePublic === true,
         minutes: i.minutes as number,
         orgUnitId: i.orgUnitId as string,
       }),

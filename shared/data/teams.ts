@@ -1,7 +1,9 @@
 /** Teams and their members. */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
+import type { Principal } from '../domain/access.js';
 import { conflict, notFound } from '../errors.js';
+import { recordAudit } from './audit.js';
 import { db, failedConditionIndex, table } from './client.js';
 import { keys, levelQuery, withoutKeys } from './keys.js';
 import { queryPage } from './query.js';
@@ -27,7 +29,7 @@ export const TEAM = { zh: '队伍', en: 'Team' };
 export const ORG_UNIT = { zh: '组织节点', en: 'Org unit' };
 export const VOLUNTEER = { zh: '志愿者', en: 'Volunteer' };
 
-export const createTeam = async (input: { name: string; orgUnitId: string; specialty: string; slogan?: string }) => {
+export const createTeam = async (input: { name: string; orgUnitId: string; specialty: string; slogan?: string }, actor: Principal) => {
   const team: Team = { id: ulid(), memberCount: 0, createdAt: new Date().toISOString(), ...input };
   try {
     await db.send(
@@ -42,6 +44,7 @@ export const createTeam = async (input: { name: string; orgUnitId: string; speci
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          recordAudit({ actor, action: 'team.create', target: { type: 'team', id: team.id }, before: null, after: team, orgUnitId: team.orgUnitId }),
         ],
       }),
     );
@@ -69,7 +72,8 @@ export const listTeamsUnder = async (orgUnitId: string, limit: number, cursor?: 
   return { ...page, items: page.items.map((i) => withoutKeys(i) as unknown as Team) };
 };
 
-export const addMember = async (teamId: string, volunteerId: string, role: 'member' | 'leader') => {
+export const addMember = async (team: Pick<Team, 'id' | 'orgUnitId'>, volunteerId: string, role: 'member' | 'leader', actor: Principal) => {
+  const teamId = team.id;
   const member: TeamMember = { teamId, volunteerId, role, joinedAt: new Date().toISOString() };
   try {
     await db.send(
@@ -93,6 +97,15 @@ export const addMember = async (teamId: string, volunteerId: string, role: 'memb
               ExpressionAttributeValues: { ':one': 1 },
             },
           },
+          recordAudit({
+            actor,
+            action: 'team.member.add',
+            target: { type: 'team', id: teamId },
+            before: null,
+            after: member,
+            orgUnitId: team.orgUnitId,
+            about: { type: 'volunteer', id: volunteerId },
+          }),
         ],
       }),
     );

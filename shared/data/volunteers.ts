@@ -10,7 +10,10 @@ import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteC
 import { ulid } from 'ulid';
 import { open, seal, type Envelope } from '../crypto/envelope.js';
 import { keyedHash } from '../crypto/keyed-hash.js';
+import type { Principal } from '../domain/access.js';
 import { maskResidentId } from '../domain/identity.js';
+import { maskForAudit } from '../domain/rights.js';
+import { recordAudit } from './audit.js';
 import { conflict, notFound } from '../errors.js';
 import { Busy, db, failedConditionIndex, table } from './client.js';
 import { keys, withoutKeys, type Key } from './keys.js';
@@ -84,6 +87,10 @@ const openIdNumber = async (item: Record<string, unknown>): Promise<string> => {
   throw new Error('The volunteer has no identity number stored');
 };
 
+/** The identity number of a stored item, or undefined if none is stored (an erased volunteer). */
+export const openStoredIdNumber = async (item: Record<string, unknown>): Promise<string | undefined> =>
+  typeof item[SEALED.ciphertext] === 'string' || typeof item.idNumber === 'string' ? openIdNumber(item) : undefined;
+
 /** Programme number: the public identifier, so the identity number is never needed as one. */
 const nextVolunteerNumber = async () => {
   const out = await db.send(
@@ -99,7 +106,17 @@ const nextVolunteerNumber = async () => {
   return `SZV${String(out.Attributes?.value ?? 0).padStart(8, '0')}`;
 };
 
-export const createVolunteer = async (input: NewVolunteer): Promise<Volunteer> => {
+/**
+ * What a registration may add (shared/data/consents.ts): attributes stored on the volunteer item
+ * (a child's guardian), and items written in the same transaction (consents given at
+ * registration, with their audit entries).
+ */
+export interface RegistrationExtras {
+  attributes?: Record<string, unknown>;
+  transactItems?: (volunteer: Volunteer) => Record<string, unknown>[];
+}
+
+export const createVolunteer = async (input: NewVolunteer, actor: Principal, extras: RegistrationExtras = {}): Promise<Volunteer> => {
   const { idNumber, ...rest } = input;
   const id = ulid();
   const [volunteerNumber, envelope, idNumberHash, phoneHash] = await Promise.all([
@@ -125,7 +142,17 @@ export const createVolunteer = async (input: NewVolunteer): Promise<Volunteer> =
           { ConditionCheck: { TableName: table(), Key: keys.orgUnit(input.orgUnitId), ConditionExpression: 'attribute_exists(pk)' } },
           unique(keys.uniquePhone(phoneHash)),
           unique(keys.uniqueIdNumber(idNumberHash)),
-          { Put: { TableName: table(), Item: { ...keys.volunteer(volunteer.id), type: 'Volunteer', ...volunteer, ...sealedAttributes(envelope) } } },
+          { Put: { TableName: table(), Item: { ...keys.volunteer(volunteer.id), type: 'Volunteer', ...extras.attributes, ...volunteer, ...sealedAttributes(envelope) } } },
+          // Name, phone and identity number enter the audit trail only masked.
+          recordAudit({
+            actor,
+            action: 'volunteer.create',
+            target: { type: 'volunteer', id: volunteer.id },
+            before: null,
+            after: (({ idNumberMasked, ...rest }) => maskForAudit({ ...rest, idNumber: idNumberMasked }))(volunteer),
+            orgUnitId: volunteer.orgUnitId,
+          }),
+          ...(extras.transactItems?.(volunteer) ?? []),
         ],
       }),
     );
@@ -177,6 +204,8 @@ export const readVolunteer = async (id: string, year: number, leaderTeamId?: str
   return {
     volunteer: toVolunteer(volunteer),
     openIdNumber: () => openIdNumber(volunteer),
+    /** As openIdNumber, but undefined when no number is stored (an erased volunteer). */
+    openStoredIdNumber: () => openStoredIdNumber(volunteer),
     totals: {
       verifiedMinutes: (find(wanted[1])?.minutes as number) ?? 0,
       yearMinutes: (find(wanted[2])?.minutes as number) ?? 0,

@@ -14,7 +14,8 @@
  *   (`GET /v1/volunteers/{id}?reveal=idNumber`), and every such request is logged as an access
  *   event (who, whose, when — never the number).
  */
-import type { Principal } from './access.js';
+import type { Principal, Target } from './access.js';
+import { isAllowed } from './policy.js';
 import { maskPhone, maskResidentId } from './identity.js';
 
 export type Disclosure = 'full' | 'masked';
@@ -46,3 +47,22 @@ const MOBILE = /(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?!\d
 /** Masks every resident ID and mainland mobile in `text`. */
 export const redactPersonalNumbers = (text: string): string =>
   text.replace(RESIDENT_ID, (id) => maskResidentId(id)).replace(MOBILE, (_m, a: string, b: string, c: string) => maskPhone(`${a}${b}${c}`));
+
+// ── Beneficiaries' sensitive details (health, disability, hardship) ──────────────────────────
+// Sensitive personal information (PIPL art. 28–29): stored only with the beneficiary's separate
+// `sensitive-details` consent (shared/domain/consent.ts), sealed at rest, and shown only
+//  - to the roles that serve the beneficiary, within their scope: station liaisons, district and
+//    city admins (POLICY 'beneficiary:read-sensitive'); team leaders once care tasks assign them
+//    (not yet), volunteers and assessors never;
+//  - while that consent holds: withdrawing it erases the details (shared/data/consents.ts), and a
+//    read checks the consent again.
+// Lists never carry them; GET /v1/beneficiaries/{id} does, and each such read is logged as an
+// access event (who, whose — never the details).
+
+export type SensitiveDisclosure = 'shown' | 'withheld';
+
+export const sensitiveDetailsDisclosure = (viewer: Principal, beneficiary: Target, consentHolds: boolean): SensitiveDisclosure =>
+  consentHolds && isAllowed(viewer, 'beneficiary:read-sensitive', beneficiary) ? 'shown' : 'withheld';
+
+/** Beneficiaries' phones follow the volunteers' rule: in full to station liaisons, who phone them. */
+export const beneficiaryPhoneFor = (viewer: Principal, phone: string) => (viewer.role === 'station_liaison' ? phone : maskPhone(phone));

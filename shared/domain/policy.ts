@@ -37,6 +37,16 @@ export const ACTIONS = [
   'account:read',
   'account:grant',
   'auth:switch',
+  'me:read',
+  'rights:request',
+  'rights:review',
+  'audit:read',
+  'consent:read',
+  'consent:manage',
+  'beneficiary:create',
+  'beneficiary:read',
+  'beneficiary:read-sensitive',
+  'beneficiary:update-sensitive',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -80,6 +90,26 @@ export const POLICY: Record<Action, Partial<Record<Role, readonly Where[]>>> = {
   },
   // Any signed-in account may switch among its own grants; the handler checks the grant is the caller's.
   'auth:switch': EVERYONE,
+  // Data-subject rights (shared/domain/rights.ts). Anyone signed in reads and exports what is
+  // held about themselves; the handlers read only the caller's own records.
+  'me:read': EVERYONE,
+  // Correction and deletion are asked for by the volunteer themselves (acting under their volunteer grant).
+  'rights:request': { volunteer: ['self'] },
+  // Decided by an admin over the person's node.
+  'rights:review': ADMINS,
+  'audit:read': ADMINS,
+  // Consent (shared/domain/consent.ts): admins over the person's node record it on paper; a
+  // volunteer records and withdraws their own.
+  'consent:read': { ...ADMINS, volunteer: ['self'] },
+  'consent:manage': { ...ADMINS, volunteer: ['self'] },
+  // Beneficiaries: the admins who serve them, within their node.
+  'beneficiary:create': ADMINS,
+  'beneficiary:read': ADMINS,
+  // Sensitive details (health, disability, hardship; shared/domain/personal-data.ts): the roles
+  // that serve the beneficiary, and only with the beneficiary's current consent. Team leaders
+  // will join once care tasks assign them to a beneficiary; volunteers and assessors never.
+  'beneficiary:read-sensitive': { city_admin: ['node'], district_admin: ['node'], station_liaison: ['node'] },
+  'beneficiary:update-sensitive': { city_admin: ['node'], district_admin: ['node'], station_liaison: ['node'] },
 };
 
 const reaches = (p: Principal, where: Where, target: Target): boolean => {

@@ -15,11 +15,12 @@ export const volunteerView = (v: Volunteer, viewer: Principal, revealed: { idNum
   id: v.id,
   volunteerNumber: v.volunteerNumber,
   name: v.name,
-  phone: phoneFor(viewer, v.id, v.phone),
-  idNumber: revealed.idNumber ?? v.idNumberMasked,
+  // An erased volunteer (shared/domain/rights.ts) has neither any more.
+  phone: v.phone ? phoneFor(viewer, v.id, v.phone) : null,
+  idNumber: revealed.idNumber ?? (v.idNumberMasked || null),
   orgUnitId: v.orgUnitId,
   veteran: v.veteran ?? {},
-  skills: v.skills,
+  skills: v.skills ?? [],
   registeredAt: v.registeredAt,
 });
 

@@ -2,7 +2,8 @@
 import { starThresholds } from '../config.js';
 import { starLevel } from '../domain/stars.js';
 import { findHourRecord } from '../data/hour-records.js';
-import { storeStarLevel, tallyRecord } from '../data/tallies.js';
+import { publicNameState } from '../data/consents.js';
+import { NameConsentChanged, storeStarLevel, tallyRecord } from '../data/tallies.js';
 import { getVolunteer } from '../data/volunteers.js';
 import { logger } from '../log.js';
 
@@ -14,7 +15,17 @@ export const tallyAwards = async (hourRecordId: string, now = new Date()): Promi
     logger.warn('only verified records are tallied', { hourRecordId, status: record?.status });
     return 'not-verified';
   }
-  const added = await tallyRecord(record);
+  // The name is shown on rankings only with the volunteer's current consent, read just before
+  // the tally and checked again inside its transaction.
+  let added: boolean;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      added = await tallyRecord(record, await publicNameState(record.volunteerId));
+      break;
+    } catch (error) {
+      if (!(error instanceof NameConsentChanged) || attempt === 3) throw error;
+    }
+  }
   // Also on a redelivery: the star level may not have been stored before a crash.
   const volunteer = await getVolunteer(record.volunteerId);
   await storeStarLevel(record.volunteerId, (minutes) =>

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { isValidResidentId, normalizeMobile, normalizeResidentId } from '../domain/identity.js';
 import { orgUnitIdSchema } from './common.js';
+import { registrationConsentFields } from './consents.js';
 
 const thisYear = new Date().getUTCFullYear();
 
@@ -41,6 +42,8 @@ export const createVolunteerBody = z.object({
     })
     .optional(),
   skills: z.array(z.string().trim().min(1).max(40)).max(30).default([]),
+  // Consents given at registration; a child under 14 needs a guardian (shared/domain/consent.ts).
+  ...registrationConsentFields,
 });
 
 /** `?reveal=idNumber` asks for the identity number in full (city and district admins only). */

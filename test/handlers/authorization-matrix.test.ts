@@ -82,6 +82,9 @@ const G_IN_RESIDENT = newId();
 const FAMILY_IN = newId();
 const REFRESH_IN = `${FAMILY_IN}.${'A'.repeat(43)}`;
 const LOGIN_PHONE = '13566667777';
+// Data-subject rights: a pending correction and a pending deletion request of V_IN.
+const R_CORRECTION = newId();
+const R_DELETION = newId();
 const LOGIN_CODE = '123456';
 
 type Item = Record<string, unknown>;
@@ -198,7 +201,61 @@ const buildWorld = (): Item[] => [
   }),
 ];
 
-const WORLD = buildWorld();
+const rightsRequestItem = (id: string, kind: 'correction' | 'deletion', extra: Item = {}): Item => ({
+  ...keys.rightsRequest(id),
+  ...keys.rightsRequestLevels(kind, IN_ORG, 'pending', '2024-06-01T00:00:00.000Z', id),
+  type: 'RightsRequest',
+  id,
+  kind,
+  volunteerId: V_IN,
+  orgUnitId: IN_ORG,
+  status: 'pending',
+  createdAt: '2024-06-01T00:00:00.000Z',
+  requestedBy: 'u-volunteer-in',
+  ...extra,
+});
+
+// Consent and beneficiaries: V_IN's public-name consent (C_IN), in force; beneficiary B_IN at
+// IN_ORG, whose sensitive-details consent holds.
+const C_IN = newId();
+const B_IN = newId();
+const consentWorld = (): Item[] => [
+  {
+    ...keys.consentRecord(C_IN),
+    ...keys.consentHistoryIndex('volunteer', V_IN, '2025-01-01T00:00:00.000Z', C_IN),
+    type: 'Consent',
+    id: C_IN,
+    subjectType: 'volunteer',
+    subjectId: V_IN,
+    orgUnitId: IN_ORG,
+    purpose: 'public-name',
+    policyVersion: '2025-01',
+    grantedAt: '2025-01-01T00:00:00.000Z',
+    recordedBy: { method: 'self', subject: 'u-volunteer-in', role: 'volunteer' },
+  },
+  { ...keys.consentState('volunteer', V_IN, 'public-name'), type: 'ConsentState', granted: true, consentId: C_IN, policyVersion: '2025-01', version: 1 },
+  {
+    ...keys.beneficiary(B_IN),
+    ...keys.beneficiaryLevels(IN_ORG, B_IN),
+    type: 'Beneficiary',
+    id: B_IN,
+    name: '陈秀英',
+    phone: '13344445555',
+    orgUnitId: IN_ORG,
+    careCategories: ['elderly-alone'],
+    hasSensitiveDetails: false,
+    registeredAt: '2025-01-01T00:00:00.000Z',
+    registeredBy: 'u-station',
+  },
+  { ...keys.consentState('beneficiary', B_IN, 'sensitive-details'), type: 'ConsentState', granted: true, consentId: newId(), policyVersion: '2025-01', version: 1 },
+];
+
+const WORLD = [
+  ...buildWorld(),
+  ...consentWorld(),
+  rightsRequestItem(R_CORRECTION, 'correction', { field: 'skills', proposedValue: ['first-aid'], reason: '新取得证书' }),
+  rightsRequestItem(R_DELETION, 'deletion'),
+];
 
 const findItem = (key: { pk?: unknown; sk?: unknown }) => WORLD.find((i) => i.pk === key.pk && i.sk === key.sk);
 
@@ -346,6 +403,27 @@ const EXPECTED_ALLOWED: Record<string, Who[]> = {
   'POST /v1/accounts/{id}/roles': ADMINS_OVER,
   // Revoking the resident grant at IN_ORG: a station liaison may only hand out (or take back) team leaders.
   'DELETE /v1/accounts/{id}/roles/{grantId}': ['city_admin inside', 'district_admin inside'],
+  // Data-subject rights: everyone reads and exports what is held about themselves; a volunteer
+  // asks about their own data (wherever they are); admins over the person's node decide.
+  'GET /v1/me': EVERYONE,
+  'GET /v1/me/export': EVERYONE,
+  'POST /v1/me/correction-requests': ['volunteer inside', 'volunteer outside'],
+  'POST /v1/me/deletion-request': ['volunteer inside', 'volunteer outside'],
+  'GET /v1/org-units/{id}/correction-requests': ADMINS_OVER,
+  'GET /v1/org-units/{id}/deletion-requests': ADMINS_OVER,
+  'POST /v1/correction-requests/{id}/decide': ADMINS_OVER,
+  'POST /v1/deletion-requests/{id}/decide': ADMINS_OVER,
+  'GET /v1/audit': ADMINS_OVER,
+  // Consent: admins over the person's node, and a volunteer for themselves.
+  'POST /v1/consents': [...ADMINS_OVER, 'volunteer inside'],
+  'POST /v1/consents/{id}/withdraw': [...ADMINS_OVER, 'volunteer inside'],
+  'GET /v1/volunteers/{id}/consents': [...ADMINS_OVER, 'volunteer inside'],
+  // Beneficiaries: only the admins who serve them (no team leaders, volunteers, assessors).
+  'GET /v1/beneficiaries/{id}/consents': ADMINS_OVER,
+  'POST /v1/beneficiaries': ADMINS_OVER,
+  'GET /v1/beneficiaries/{id}': ADMINS_OVER,
+  'PUT /v1/beneficiaries/{id}/sensitive-details': ADMINS_OVER,
+  'GET /v1/org-units/{id}/beneficiaries': ADMINS_OVER,
 };
 
 /** Each route called with the futian world's records. */
@@ -398,6 +476,25 @@ const REQUESTS: Record<string, RequestParts> = {
   'GET /v1/accounts/{id}': { pathParameters: { id: ACC_IN } },
   'POST /v1/accounts/{id}/roles': { pathParameters: { id: ACC_IN }, body: { role: 'team_leader', scope: T_IN } },
   'DELETE /v1/accounts/{id}/roles/{grantId}': { pathParameters: { id: ACC_IN, grantId: G_IN_RESIDENT } },
+  'GET /v1/me': {},
+  'GET /v1/me/export': {},
+  'POST /v1/me/correction-requests': { body: { field: 'phone', proposedValue: '13822223333', reason: '换了手机号' } },
+  'POST /v1/me/deletion-request': { body: { reason: '不再参加' } },
+  'GET /v1/org-units/{id}/correction-requests': { pathParameters: { id: IN_ORG }, query: { status: 'pending' } },
+  'GET /v1/org-units/{id}/deletion-requests': { pathParameters: { id: IN_ORG } },
+  'POST /v1/correction-requests/{id}/decide': { pathParameters: { id: R_CORRECTION }, body: { decision: 'accept', note: '已核实' } },
+  'POST /v1/deletion-requests/{id}/decide': { pathParameters: { id: R_DELETION }, body: { decision: 'accept' } },
+  'GET /v1/audit': { query: { orgUnitId: IN_ORG } },
+  'POST /v1/consents': {
+    body: { subjectType: 'volunteer', subjectId: V_IN, purpose: 'registration', policyVersion: '2025-01', granted: true, documentRef: 'YL-2025-001' },
+  },
+  'POST /v1/consents/{id}/withdraw': { pathParameters: { id: C_IN } },
+  'GET /v1/volunteers/{id}/consents': { pathParameters: { id: V_IN } },
+  'GET /v1/beneficiaries/{id}/consents': { pathParameters: { id: B_IN } },
+  'POST /v1/beneficiaries': { body: { name: '陈秀英', phone: '13344446666', orgUnitId: IN_ORG, careCategories: ['elderly-alone', 'hardship'] } },
+  'GET /v1/beneficiaries/{id}': { pathParameters: { id: B_IN } },
+  'PUT /v1/beneficiaries/{id}/sensitive-details': { pathParameters: { id: B_IN }, body: { health: '高血压，行动不便' } },
+  'GET /v1/org-units/{id}/beneficiaries': { pathParameters: { id: IN_ORG } },
 };
 
 // ---------------------------------------------------------------------------------------------

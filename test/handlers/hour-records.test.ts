@@ -31,6 +31,7 @@ const stubReads = () => {
   ddb.on(GetCommand, { Key: keys.volunteer(volunteerId) }).resolves({ Item: volunteerItem({ id: volunteerId }) });
   ddb.on(GetCommand, { Key: keys.team(teamId) }).resolves({ Item: teamItem({ id: teamId }) });
   ddb.on(PutCommand).resolves({});
+  ddb.on(TransactWriteCommand).resolves({});
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
 };
 
@@ -63,9 +64,13 @@ describe('POST /v1/hour-records (back-fill)', () => {
     const res = await post({ subject: 'leader', role: 'team_leader', scope: teamId });
     expect(res.statusCode).toBe(202);
     expect(res.body).toEqual({ id: expect.any(String), status: 'pending' });
-    const puts = ddb.commandCalls(PutCommand);
-    expect(puts).toHaveLength(1);
-    expect(puts[0].args[0].input.Item).toMatchObject({ id: res.body.id, source: 'back-fill', status: 'pending', note: '线下登记' });
+    // The record and its audit entry, in one transaction.
+    const writes = ddb.commandCalls(TransactWriteCommand);
+    expect(writes).toHaveLength(1);
+    const [record, audit] = writes[0].args[0].input.TransactItems!;
+    expect(record.Put!.Item).toMatchObject({ id: res.body.id, source: 'back-fill', status: 'pending', note: '线下登记' });
+    expect(audit.Put!.Item).toMatchObject({ type: 'Audit', action: 'hours.back-fill', target: { type: 'hourRecord', id: res.body.id }, actor: { subject: 'leader' } });
+    expect(audit.Put!.Item!.after).not.toHaveProperty('volunteerName');
     const sends = sqs.commandCalls(SendMessageCommand);
     expect(sends).toHaveLength(1);
     expect(sends[0].args[0].input.QueueUrl).toBe(HOUR_VERIFICATION_QUEUE_URL);
@@ -77,6 +82,7 @@ describe('POST /v1/hour-records (back-fill)', () => {
     const res = await post({ subject: 'leader', role: 'team_leader', scope: newId() });
     expect(res.statusCode).toBe(403);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
   });
 });

@@ -72,7 +72,11 @@ describe('tally-awards queue consumer', () => {
     expect(writes).toHaveLength(1);
     const items = writes[0].args[0].input.TransactItems!;
     expect(items[0].Put?.Item).toMatchObject(keys.tallyMarker(recordId));
-    const updatedKeys = items.slice(1).map((i) => i.Update?.Key);
+    // Last: the check that the volunteer's name consent is still as read (none here).
+    const consentCheck = items[items.length - 1].ConditionCheck;
+    expect(consentCheck?.Key).toEqual(keys.consentState('volunteer', volunteerId, 'public-name'));
+    expect(consentCheck?.ConditionExpression).toBe('attribute_not_exists(pk)');
+    const updatedKeys = items.slice(1, -1).map((i) => i.Update?.Key);
     expect(updatedKeys).toEqual(
       expect.arrayContaining([
         keys.volunteerTally(volunteerId, 'ALL'),
@@ -84,7 +88,48 @@ describe('tally-awards queue consumer', () => {
         keys.orgTally('futian.yuanling', 'ALL'),
       ]),
     );
-    for (const item of items.slice(1)) expect(item.Update?.ExpressionAttributeValues?.[':m']).toBe(120);
+    for (const item of items.slice(1, -1)) expect(item.Update?.ExpressionAttributeValues?.[':m']).toBe(120);
+    // Without a public-name consent the volunteer's tallies say the name is not public.
+    const volunteerTallies = items.filter((i) => i.Update?.Key?.pk === keys.volunteerTallyPk(volunteerId));
+    expect(volunteerTallies).toHaveLength(2);
+    for (const t of volunteerTallies) expect(Object.values(t.Update!.ExpressionAttributeValues!)).toContain(false);
+  });
+
+  it('a volunteer with a public-name consent gets namePublic on their tallies, checked against the consent version read', async () => {
+    stub(120);
+    ddb
+      .on(GetCommand, { Key: keys.consentState('volunteer', volunteerId, 'public-name') })
+      .resolves({ Item: { ...keys.consentState('volunteer', volunteerId, 'public-name'), granted: true, version: 3 } });
+    ddb.on(TransactWriteCommand).resolves({});
+    expect((await run()).batchItemFailures).toEqual([]);
+    const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    const volunteerTallies = items.filter((i) => i.Update?.Key?.pk === keys.volunteerTallyPk(volunteerId));
+    for (const t of volunteerTallies) expect(Object.values(t.Update!.ExpressionAttributeValues!)).toContain(true);
+    const check = items[items.length - 1].ConditionCheck!;
+    expect(check.ConditionExpression).toBe('version = :v');
+    expect(check.ExpressionAttributeValues).toEqual({ ':v': 3 });
+  });
+
+  it('a consent withdrawn between reading it and tallying makes the tally read it again (no stale public name)', async () => {
+    stub(120);
+    const stateKey = keys.consentState('volunteer', volunteerId, 'public-name');
+    ddb
+      .on(GetCommand, { Key: stateKey })
+      .resolvesOnce({ Item: { ...stateKey, granted: true, version: 1 } })
+      .resolves({ Item: { ...stateKey, granted: false, version: 2 } });
+    ddb
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled(...Array(11).fill('None'), 'ConditionalCheckFailed'))
+      .resolves({});
+    const result = await run();
+    expect(result.batchItemFailures).toEqual([]);
+    const writes = ddb.commandCalls(TransactWriteCommand);
+    // The cancelled transaction's last item is the consent check; the retry uses the new state.
+    expect(writes).toHaveLength(2);
+    const items = writes[1].args[0].input.TransactItems!;
+    expect(items[items.length - 1].ConditionCheck!.ExpressionAttributeValues).toEqual({ ':v': 2 });
+    const volunteerTallies = items.filter((i) => i.Update?.Key?.pk === keys.volunteerTallyPk(volunteerId));
+    for (const t of volunteerTallies) expect(Object.values(t.Update!.ExpressionAttributeValues!)).toContain(false);
   });
 
   it('a record that is not verified is not tallied', async () => {

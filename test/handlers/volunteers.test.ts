@@ -132,11 +132,23 @@ describe('POST /v1/volunteers', () => {
     expect(res.raw).not.toContain('13812341234');
     expect(res.raw).not.toContain(VALID_ID_NUMBER);
 
-    // One transaction: org exists, phone unique, id number unique (both keyed hashes), volunteer.
+    // One transaction: org exists, phone unique, id number unique (both keyed hashes), volunteer, audit.
     const writes = ddb.commandCalls(TransactWriteCommand);
     expect(writes).toHaveLength(1);
     const items = writes[0].args[0].input.TransactItems!;
-    expect(items).toHaveLength(4);
+    expect(items).toHaveLength(5);
+    // The audit entry says who registered whom, with name, phone and identity number masked.
+    const audit = items[4].Put!.Item!;
+    expect(audit).toMatchObject({
+      type: 'Audit',
+      action: 'volunteer.create',
+      target: { type: 'volunteer', id: res.body.id },
+      orgUnitId: 'futian.yuanling',
+      after: { phone: '138****1234', idNumber: '110***********002X' },
+    });
+    expect(JSON.stringify(audit)).not.toContain(VALID_PHONE);
+    expect(JSON.stringify(audit)).not.toContain(VALID_ID_NUMBER);
+    expect(JSON.stringify(audit)).not.toContain('idNumberCiphertext');
     expect(items[0].ConditionCheck?.Key).toEqual(keys.orgUnit('futian.yuanling'));
     expect(items[1].Put?.Item).toMatchObject({ ...keys.uniquePhone(hmacHex(PII_HASH_KEY!, 'phone', VALID_PHONE)) });
     expect(items[1].Put?.ConditionExpression).toBe('attribute_not_exists(pk)');

@@ -9,11 +9,11 @@ import { idParams } from '../../../shared/schemas/common.js';
 export const handler = httpRoute({
   action: 'activity:manage',
   params: idParams,
-  handle: async ({ params, authorize }) => {
+  handle: async ({ params, principal, authorize }) => {
     const activity = await getActivity(params.id, true);
     authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId });
     const next = nextStatus(activity.status, 'cancel');
     if (!next.ok) throw conflict({ zh: `活动当前状态为 ${activity.status}，不能执行该操作`, en: next.detail });
-    return ok(activityView(await changeStatus(activity.id, activity.status, next.status)));
+    return ok(activityView(await changeStatus(activity, next.status, principal)));
   },
 });

@@ -11,6 +11,6 @@ export const handler = httpRoute({
   handle: async ({ body, principal, authorize }) => {
     const team = await getTeam(body.teamId);
     authorize({ orgUnitId: team.orgUnitId, teamId: team.id });
-    return created(activityView(await createActivity({ ...body, orgUnitId: team.orgUnitId, createdBy: principal.subject })));
+    return created(activityView(await createActivity({ ...body, orgUnitId: team.orgUnitId, createdBy: principal.subject }, principal)));
   },
 });

@@ -11,11 +11,13 @@ export const handler = httpRoute({
   action: 'enrollment:manage',
   params: idParams,
   body: enrollmentBody,
-  handle: async ({ params, body, authorize }) => {
+  handle: async ({ params, body, principal, authorize }) => {
     const activity = await getActivity(params.id);
     authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId, volunteerId: body.volunteerId });
     const open = canSignUp(activity, new Date());
     if (!open.ok) throw conflict({ zh: '活动未发布或已结束，不能报名', en: `Sign-up is closed: ${open.detail}` });
-    return created(await enroll(activity.id, body.volunteerId));
+    // Signing oneself up is the volunteer's own act; an organiser enrolling someone is audited.
+    const byStaff = principal.volunteerId === body.volunteerId ? undefined : principal;
+    return created(await enroll(activity, body.volunteerId, byStaff));
   },
 });

@@ -30,7 +30,7 @@ export const handler = httpRoute({
       source: 'back-fill',
       note: body.note,
       createdBy: principal.subject,
-    });
+    }, principal);
     await sendToQueue('hourVerification', { hourRecordId: record.id });
     return accepted({ id: record.id, status: record.status });
   },

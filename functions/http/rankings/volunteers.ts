@@ -1,4 +1,9 @@
-/** GET /v1/rankings/volunteers?orgUnitId=&year=&limit= — most minutes first; names masked until consent to publish them is recorded. */
+/**
+ * GET /v1/rankings/volunteers?orgUnitId=&year=&limit= — most minutes first. A name is shown only
+ * while the volunteer's `public-name` consent holds, otherwise masked: the tally items carry a
+ * `namePublic` flag that the consent and its withdrawal set in their own transaction
+ * (shared/data/consents.ts), so this stays one Query.
+ */
 import { displayHours } from '../../../shared/domain/hours.js';
 import { ranking } from '../../../shared/data/tallies.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
@@ -13,7 +18,7 @@ export const handler = httpRoute({
     return ok({
       orgUnitId: query.orgUnitId,
       year: query.year ?? null,
-      items: page.items.map((entry) => ({ volunteerId: entry.id, name: maskName(entry.name), minutes: entry.minutes, hours: displayHours(entry.minutes) })),
+      items: page.items.map((entry) => ({ volunteerId: entry.id, name: entry.namePublic ? entry.name : maskName(entry.name), minutes: entry.minutes, hours: displayHours(entry.minutes) })),
       nextCursor: page.nextCursor,
     });
   },

@@ -15,13 +15,13 @@ export const handler = httpRoute({
   action: 'team:manage-members',
   params: idParams,
   body: addMemberBody,
-  handle: async ({ params, body, authorize }) => {
+  handle: async ({ params, body, principal, authorize }) => {
     const team = await getTeam(params.id);
     authorize({ orgUnitId: team.orgUnitId, teamId: team.id });
     const volunteer = await getVolunteer(body.volunteerId);
     if (!isWithin(volunteer.orgUnitId, team.orgUnitId)) {
       throw conflict({ zh: '该志愿者不在本队所属区域，不能加入', en: "The volunteer is not registered under the team's org unit" });
     }
-    return created(await addMember(team.id, volunteer.id, body.role));
+    return created(await addMember(team, volunteer.id, body.role, principal));
   },
 });

@@ -6,8 +6,8 @@ import { createTeamBody } from '../../../shared/schemas/teams.js';
 export const handler = httpRoute({
   action: 'team:create',
   body: createTeamBody,
-  handle: async ({ body, authorize }) => {
+  handle: async ({ body, principal, authorize }) => {
     authorize({ orgUnitId: body.orgUnitId });
-    return created(await createTeam(body));
+    return created(await createTeam(body, principal));
   },
 });

@@ -1,0 +1,18 @@
+/** GET /v1/org-units/{id}/beneficiaries — beneficiaries at or under a node in the caller's scope (never their sensitive details). */
+import { listBeneficiariesUnder } from '../../../shared/data/beneficiaries.js';
+import { getOrgUnit } from '../../../shared/data/org-units.js';
+import { beneficiaryView } from '../../../shared/http/consent-views.js';
+import { httpRoute, ok } from '../../../shared/http/route.js';
+import { orgIdParams, pageQuery } from '../../../shared/schemas/common.js';
+
+export const handler = httpRoute({
+  action: 'beneficiary:read',
+  params: orgIdParams,
+  query: pageQuery,
+  handle: async ({ params, query, principal, authorize }) => {
+    authorize({ orgUnitId: params.id });
+    const page = await listBeneficiariesUnder(params.id, query.limit, query.cursor);
+    if (page.items.length === 0 && !query.cursor) await getOrgUnit(params.id);
+    return ok({ items: page.items.map((b) => beneficiaryView(b, principal)), nextCursor: page.nextCursor });
+  },
+});
