@@ -44,6 +44,28 @@ export const HOUR_RECORD = { zh: '工时记录', en: 'Hour record' };
 
 export type NewHourRecord = Omit<HourRecord, 'id' | 'status' | 'createdAt' | 'minutes'> & { minutes: number };
 
+/**
+ * Who and what a new record is about, denormalised from the activity, its team and the
+ * volunteer (rankings and lists read them without further lookups).
+ */
+export const recordContext = (
+  activity: { id: string; title: string; orgUnitId: string },
+  team: { id: string; name: string },
+  volunteer: { id: string; name: string; orgUnitId: string },
+  createdBy: string,
+) => ({
+  volunteerId: volunteer.id,
+  volunteerName: volunteer.name,
+  volunteerOrgUnitId: volunteer.orgUnitId,
+  activityId: activity.id,
+  activityTitle: activity.title,
+  teamId: team.id,
+  teamName: team.name,
+  orgUnitId: activity.orgUnitId,
+  minutes: 0,
+  createdBy,
+});
+
 const itemOf = (record: HourRecord) => ({
   ...keys.hourRecord(record.id),
   ...keys.volunteerHoursIndex(record.volunteerId, record.startedAt, record.id),

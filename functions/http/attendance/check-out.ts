@@ -1,6 +1,6 @@
 /** POST /v1/activities/{id}/check-outs — closes attendance; the hour record goes to verification. */
 import { getActivity } from '../../../shared/data/activities.js';
-import { checkOut } from '../../../shared/data/hour-records.js';
+import { checkOut, recordContext } from '../../../shared/data/hour-records.js';
 import { sendToQueue } from '../../../shared/data/queues.js';
 import { getTeam } from '../../../shared/data/teams.js';
 import { getVolunteer } from '../../../shared/data/volunteers.js';
@@ -17,19 +17,7 @@ export const handler = httpRoute({
     authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId, volunteerId: body.volunteerId });
     const [volunteer, team] = await Promise.all([getVolunteer(body.volunteerId), getTeam(activity.teamId)]);
     const record = await checkOut(
-      {
-        volunteerId: volunteer.id,
-        volunteerName: volunteer.name,
-        volunteerOrgUnitId: volunteer.orgUnitId,
-        activityId: activity.id,
-        activityTitle: activity.title,
-        teamId: team.id,
-        teamName: team.name,
-        orgUnitId: activity.orgUnitId,
-        endedAt: new Date().toISOString(),
-        minutes: 0,
-        createdBy: principal.subject,
-      },
+      { ...recordContext(activity, team, volunteer, principal.subject), endedAt: new Date().toISOString() },
       { lat: body.lat, lng: body.lng },
     );
     await sendToQueue('hourVerification', { hourRecordId: record.id });

@@ -1,6 +1,6 @@
 /** POST /v1/hour-records — an organiser records hours served offline; verification decides. */
 import { getActivity } from '../../../shared/data/activities.js';
-import { createPendingRecord } from '../../../shared/data/hour-records.js';
+import { createPendingRecord, recordContext } from '../../../shared/data/hour-records.js';
 import { sendToQueue } from '../../../shared/data/queues.js';
 import { getTeam } from '../../../shared/data/teams.js';
 import { getVolunteer } from '../../../shared/data/volunteers.js';
@@ -15,22 +15,16 @@ export const handler = httpRoute({
     // Organisers only: a volunteer cannot back-fill their own hours.
     authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId });
     const [volunteer, team] = await Promise.all([getVolunteer(body.volunteerId), getTeam(activity.teamId)]);
-    const record = await createPendingRecord({
-      volunteerId: volunteer.id,
-      volunteerName: volunteer.name,
-      volunteerOrgUnitId: volunteer.orgUnitId,
-      activityId: activity.id,
-      activityTitle: activity.title,
-      teamId: team.id,
-      teamName: team.name,
-      orgUnitId: activity.orgUnitId,
-      startedAt: body.startedAt,
-      endedAt: body.endedAt,
-      minutes: 0,
-      source: 'back-fill',
-      note: body.note,
-      createdBy: principal.subject,
-    }, principal);
+    const record = await createPendingRecord(
+      {
+        ...recordContext(activity, team, volunteer, principal.subject),
+        startedAt: body.startedAt,
+        endedAt: body.endedAt,
+        source: 'back-fill',
+        note: body.note,
+      },
+      principal,
+    );
     await sendToQueue('hourVerification', { hourRecordId: record.id });
     return accepted({ id: record.id, status: record.status });
   },
