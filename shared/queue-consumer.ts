@@ -5,11 +5,24 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { logger } from './log.js';
+import { errorSummary, logger } from './log.js';
 
 export const hourRecordMessage = z.object({ hourRecordId: z.string().min(1) });
 
-export const sqsConsumer = <T>(schema: z.ZodType<T>, handle: (message: T, record: SQSRecord) => Promise<unknown>) => {
+export interface ConsumerOptions {
+  /**
+   * Process a batch's records one after another. For consumers whose records contend for the
+   * same items (several hour records of one volunteer share a ledger), parallel work within a
+   * batch would only make them retry each other.
+   */
+  sequential?: boolean;
+}
+
+export const sqsConsumer = <T>(
+  schema: z.ZodType<T>,
+  handle: (message: T, record: SQSRecord) => Promise<unknown>,
+  options: ConsumerOptions = {},
+) => {
   const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord) => {
     let message: T;
@@ -20,8 +33,18 @@ export const sqsConsumer = <T>(schema: z.ZodType<T>, handle: (message: T, record
       logger.error('malformed message', { messageId: record.messageId, error: error as Error });
       throw error;
     }
-    return handle(message, record);
+    try {
+      return await handle(message, record);
+    } catch (error) {
+      // Logged here, once per failed attempt, so a message on its way to the DLQ leaves a trail.
+      logger.error('message failed; it will be retried', {
+        messageId: record.messageId,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        error: errorSummary(error),
+      });
+      throw error;
+    }
   };
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, recordHandler, processor, { context });
+    processPartialResponse(event, recordHandler, processor, { context, processInParallel: !options.sequential });
 };

@@ -2,4 +2,4 @@
 import { verifyHours } from '../../shared/operations/verify-hours.js';
 import { hourRecordMessage, sqsConsumer } from '../../shared/queue-consumer.js';
 
-export const handler = sqsConsumer(hourRecordMessage, ({ hourRecordId }) => verifyHours(hourRecordId));
+export const handler = sqsConsumer(hourRecordMessage, ({ hourRecordId }) => verifyHours(hourRecordId), { sequential: true });

@@ -1,5 +1,5 @@
 /**
- * The local stand-ins for the stack's personal-data keys: a 32-byte key in place of the KMS key
+ * The local stand-ins for the stack's keys and secrets: the JWT signing secret, a 32-byte key in place of the KMS key
  * (shared/crypto/envelope.ts localKeyProvider) and an HMAC key in place of the Secrets Manager
  * secret (shared/crypto/keyed-hash.ts).
  *
@@ -20,11 +20,16 @@ export const keysFile = path.join(localDir, 'keys.json');
 interface LocalKeys {
   piiLocalKey: string;
   piiHashKey: string;
+  /** Kept too, so tokens issued before a restart stay valid while the data does. */
+  jwtSecret: string;
 }
+
+const freshJwtSecret = () => randomBytes(32).toString('base64url');
 
 const fresh = (): LocalKeys => ({
   piiLocalKey: randomBytes(32).toString('base64'),
   piiHashKey: randomBytes(32).toString('base64url'),
+  jwtSecret: freshJwtSecret(),
 });
 
 const persisted = (): LocalKeys => {
@@ -32,6 +37,11 @@ const persisted = (): LocalKeys => {
     const stored = JSON.parse(readFileSync(keysFile, 'utf8')) as Partial<LocalKeys>;
     if (typeof stored.piiLocalKey !== 'string' || Buffer.from(stored.piiLocalKey, 'base64').length !== 32 || typeof stored.piiHashKey !== 'string') {
       throw new Error(`${keysFile} is damaged; restore it, or delete it together with .local/dynamodb/ to start over`);
+    }
+    if (typeof stored.jwtSecret !== 'string') {
+      // Files written before the JWT secret was kept here: add it once.
+      stored.jwtSecret = freshJwtSecret();
+      writeFileSync(keysFile, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     }
     return stored as LocalKeys;
   }
@@ -41,10 +51,11 @@ const persisted = (): LocalKeys => {
   return keys;
 };
 
-/** The handler environment for the personal-data keys; `dataDir` null = in-memory database. */
-export const localPiiEnv = (dataDir: string | null): Record<string, string> => {
+/** The handler environment for the local keys and secrets; `dataDir` null = in-memory database. */
+export const localKeysEnv = (dataDir: string | null): Record<string, string> => {
   const keys = dataDir ? persisted() : fresh();
   return {
+    [ENV.jwtSecret]: process.env[ENV.jwtSecret] || keys.jwtSecret,
     [ENV.piiLocalKey]: process.env[ENV.piiLocalKey] || keys.piiLocalKey,
     [ENV.piiHashKey]: process.env[ENV.piiHashKey] || keys.piiHashKey,
   };

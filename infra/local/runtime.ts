@@ -3,7 +3,6 @@
  * scheduler and the HTTP gateway, all driven by the declarations in shared/functions.ts and
  * shared/table.ts. `npm start` (start.ts) and the integration tests both start it from here.
  */
-import { randomBytes } from 'node:crypto';
 import {
   FUNCTIONS,
   QUEUES,
@@ -27,7 +26,7 @@ import { seedLocalData } from './seed.js';
 import { sqsClient, startSqs, type LocalSqs } from './sqs.js';
 import { dynamoDataDir } from './state.js';
 import { startLocalWechat, type LocalWechat } from './wechat.js';
-import { localPiiEnv } from './keys.js';
+import { localKeysEnv } from './keys.js';
 
 export const DEFAULT_PORTS = { api: 3000, dynamo: 8000, sqs: 4566 } as const;
 
@@ -84,9 +83,8 @@ const handlerEnv = (dynamo: LocalDynamo, sqs: LocalSqs, wechat: LocalWechat): Re
   AWS_ENDPOINT_URL_SQS: sqs.queueUrlEndpoint,
   [ENV.tableName]: TABLE.localName,
   ...Object.fromEntries((Object.keys(QUEUES) as QueueName[]).map((q) => [QUEUES[q].urlEnv, sqs.queues[q].url])),
-  [ENV.jwtSecret]: process.env[ENV.jwtSecret] || randomBytes(32).toString('base64url'),
   // Stand-ins for the KMS key and the hash secret, kept in .local/ beside a persistent database.
-  ...localPiiEnv(dynamo.dataDir),
+  ...localKeysEnv(dynamo.dataDir),
   // WeChat login against the loopback stand-in (infra/local/wechat.ts).
   [ENV.wechatApiBase]: wechat.url,
   [ENV.wechatAppId]: wechat.appId,

@@ -26,13 +26,16 @@ try {
 
 // Registered before starting, so a Ctrl+C during the start still stops the JVM cleanly.
 let runtime: LocalRuntime | undefined;
-let stopping = false;
+let stoppingSince = 0;
 const shutdown = async (signal: string) => {
-  if (stopping) {
+  if (stoppingSince) {
+    // Ctrl+C reaches us twice at once (from the terminal and forwarded by npm): only a second
+    // press, a moment later, means "stop now".
+    if (Date.now() - stoppingSince < 1500) return;
     console.error(`${signal} again: exiting without a clean stop`);
     process.exit(1);
   }
-  stopping = true;
+  stoppingSince = Date.now();
   if (!runtime) return; // Still starting: the start code below stops it once it is up.
   console.log(`\n${signal}: stopping…`);
   removeRuntimeState();
@@ -55,7 +58,7 @@ try {
   }
   process.exit(1);
 }
-if (stopping) {
+if (stoppingSince) {
   await runtime.stop();
   process.exit(0);
 }

@@ -13,11 +13,15 @@ import { sendToQueue } from '../data/queues.js';
 import { logger } from '../log.js';
 
 const DAY_MS = 86_400_000;
+/** Other decisions for the same volunteer may commit first; look again a few times before failing. */
+const MAX_ATTEMPTS = 8;
+const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 25 * 2 ** attempt)));
 
 export type VerificationOutcome = 'verified' | 'rejected' | 'already-decided' | 'missing';
 
 export const verifyHours = async (hourRecordId: string, now = new Date()): Promise<VerificationOutcome> => {
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (attempt > 0) await backoff(attempt);
     const record = await findHourRecord(hourRecordId, true);
     if (!record) {
       logger.warn('hour record not found; nothing to verify', { hourRecordId });

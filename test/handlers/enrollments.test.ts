@@ -1,6 +1,6 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { HOUR, activityItem, cancelled, ddb, httpEvent, invokeHttp, isoIn, newId, resetMocks, tokenFor } from './helpers.js';
+import { HOUR, activityItem, volunteerItem, cancelled, ddb, httpEvent, invokeHttp, isoIn, newId, resetMocks, tokenFor } from './helpers.js';
 import { keys } from '../../shared/data/keys.js';
 import type { Principal } from '../../shared/domain/access.js';
 import { handler as enroll } from '../../functions/http/enrollments/create.js';
@@ -11,10 +11,13 @@ const teamId = newId();
 const volunteerId = newId();
 const self: Principal = { subject: 'vol-user', role: 'volunteer', volunteerId };
 
-const stubActivity = (over: Record<string, unknown> = {}) =>
-  ddb
+const stubActivity = (over: Record<string, unknown> = {}) => {
+  // The volunteer exists (read with their totals in one BatchGet).
+  ddb.on(BatchGetCommand).resolves({ Responses: { [process.env.TABLE_NAME!]: [volunteerItem({ id: volunteerId, orgUnitId: 'futian.yuanling' })] } });
+  return ddb
     .on(GetCommand, { Key: keys.activity(activityId) })
     .resolves({ Item: activityItem({ id: activityId, teamId, startsAt: isoIn(24 * HOUR), endsAt: isoIn(27 * HOUR), ...over }) });
+};
 
 const postEnrollment = async (principal: Principal = self) =>
   invokeHttp(
@@ -46,6 +49,22 @@ const deleteEnrollment = async (principal: Principal = self) =>
 beforeEach(resetMocks);
 
 describe('POST /v1/activities/{id}/enrollments', () => {
+  it('an unknown volunteer id takes no place: 404 and nothing written', async () => {
+    stubActivity();
+    ddb.on(BatchGetCommand).resolves({ Responses: { [process.env.TABLE_NAME!]: [] } });
+    const res = await postEnrollment({ subject: 'admin', role: 'city_admin', scope: 'sz' });
+    expect(res.statusCode).toBe(404);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it("an admin may not enrol a volunteer from outside their node, even into their own district's activity (403)", async () => {
+    stubActivity();
+    ddb.on(BatchGetCommand).resolves({ Responses: { [process.env.TABLE_NAME!]: [volunteerItem({ id: volunteerId, orgUnitId: 'luohu.dongmen' })] } });
+    const res = await postEnrollment({ subject: 'admin', role: 'district_admin', scope: 'futian' });
+    expect(res.statusCode).toBe(403);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
   it('signing up twice (the enrollment put at index 1 fails its condition) is 409 already enrolled, not retried', async () => {
     stubActivity();
     ddb.on(TransactWriteCommand).rejects(cancelled('None', 'ConditionalCheckFailed'));

@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -30,6 +30,10 @@ const stubReads = () => {
     .resolves({ Item: activityItem({ id: activityId, teamId, startsAt: isoAgo(30 * HOUR), endsAt: isoAgo(26 * HOUR) }) });
   ddb.on(GetCommand, { Key: keys.volunteer(volunteerId) }).resolves({ Item: volunteerItem({ id: volunteerId }) });
   ddb.on(GetCommand, { Key: keys.team(teamId) }).resolves({ Item: teamItem({ id: teamId }) });
+  // The volunteer signed up for the activity, so the organiser may record their hours.
+  ddb
+    .on(GetCommand, { Key: keys.enrollment(activityId, volunteerId) })
+    .resolves({ Item: { ...keys.enrollment(activityId, volunteerId), activityId, volunteerId, status: 'enrolled' } });
   ddb.on(PutCommand).resolves({});
   ddb.on(TransactWriteCommand).resolves({});
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm' });
@@ -84,5 +88,24 @@ describe('POST /v1/hour-records (back-fill)', () => {
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
     expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+  it('a leader may not back-fill hours for someone who neither signed up nor belongs to the team (403, nothing written)', async () => {
+    stubReads();
+    ddb.on(GetCommand, { Key: keys.enrollment(activityId, volunteerId) }).resolves({});
+    ddb.on(BatchGetCommand).resolves({ Responses: { [process.env.TABLE_NAME!]: [volunteerItem({ id: volunteerId })] } });
+    const res = await post({ subject: 'leader', role: 'team_leader', scope: teamId });
+    expect(res.statusCode).toBe(403);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(sqs.commandCalls(SendMessageCommand)).toHaveLength(0);
+  });
+
+  it('a draft activity takes no back-filled hours (409)', async () => {
+    stubReads();
+    ddb
+      .on(GetCommand, { Key: keys.activity(activityId) })
+      .resolves({ Item: activityItem({ id: activityId, teamId, status: 'draft', startsAt: isoAgo(30 * HOUR), endsAt: isoAgo(26 * HOUR) }) });
+    const res = await post({ subject: 'leader', role: 'team_leader', scope: teamId });
+    expect(res.statusCode).toBe(409);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });

@@ -4,6 +4,9 @@ import { createPendingRecord, recordContext } from '../../../shared/data/hour-re
 import { sendToQueue } from '../../../shared/data/queues.js';
 import { getTeam } from '../../../shared/data/teams.js';
 import { getVolunteer } from '../../../shared/data/volunteers.js';
+import { findEnrollment } from '../../../shared/data/enrollments.js';
+import { conflict } from '../../../shared/errors.js';
+import { volunteerInReach } from '../../../shared/http/volunteer-reach.js';
 import { accepted, httpRoute } from '../../../shared/http/route.js';
 import { backFillBody } from '../../../shared/schemas/hour-records.js';
 
@@ -14,7 +17,12 @@ export const handler = httpRoute({
     const activity = await getActivity(body.activityId);
     // Organisers only: a volunteer cannot back-fill their own hours.
     authorize({ orgUnitId: activity.orgUnitId, teamId: activity.teamId });
-    const [volunteer, team] = await Promise.all([getVolunteer(body.volunteerId), getTeam(activity.teamId)]);
+    if (activity.status !== 'published') {
+      throw conflict({ zh: '只能为已发布的活动补录工时', en: 'Hours can only be back-filled for a published activity' });
+    }
+    // Someone who signed up took part in the organiser's activity; anyone else must be theirs to act for.
+    const [enrollment, team] = await Promise.all([findEnrollment(activity.id, body.volunteerId), getTeam(activity.teamId)]);
+    const volunteer = enrollment ? await getVolunteer(body.volunteerId) : await volunteerInReach(principal, body.volunteerId);
     const record = await createPendingRecord(
       {
         ...recordContext(activity, team, volunteer, principal.subject),
