@@ -105,8 +105,13 @@ export const changeStatus = async (activity: Activity, to: ActivityStatus, actor
   return { ...activity, status: to, updatedAt } as Activity;
 };
 
-/** Activities at or under a node whose start lies in [from, to], by start time. */
-export const listActivitiesUnder = async (q: { orgUnitId: string; from?: string; to?: string; limit: number; cursor?: string }) => {
+/**
+ * Activities at or under a node whose start lies in [from, to], by start time. Drafts only with
+ * `includeDrafts` (callers who may manage them); without it they are filtered out after the read,
+ * so a page may hold fewer than `limit` items (even none) and still have a next cursor: a client
+ * pages until the cursor is null.
+ */
+export const listActivitiesUnder = async (q: { orgUnitId: string; from?: string; to?: string; limit: number; cursor?: string; includeDrafts?: boolean }) => {
   const where = levelQuery('ACT', q.orgUnitId);
   // Sort keys are `<startsAt ISO>#<id>`; '~' sorts after every id character.
   const from = q.from ?? '0000';
@@ -116,6 +121,7 @@ export const listActivitiesUnder = async (q: { orgUnitId: string; from?: string;
     pkName: where.pkName,
     pk: where.pk,
     sortKey: { name: where.skName, expression: '#sk BETWEEN :from AND :to', values: { ':from': from, ':to': to } },
+    filter: q.includeDrafts ? undefined : { expression: '#status <> :draft', names: { '#status': 'status' }, values: { ':draft': 'draft' satisfies ActivityStatus } },
     limit: q.limit,
     cursor: q.cursor,
   });

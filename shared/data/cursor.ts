@@ -3,12 +3,15 @@
  * against the partition being queried, so a forged one is a 400, not a database error.
  */
 import { invalid } from '../errors.js';
+import { bilingual } from '../http/messages.js';
+
+const INVALID_CURSOR = bilingual('Invalid cursor', '无效的游标');
 
 export const encodeCursor = (lastKey: Record<string, unknown> | undefined): string | null =>
   lastKey ? Buffer.from(JSON.stringify(lastKey), 'utf8').toString('base64url') : null;
 
 export const badCursor = () =>
-  invalid({ zh: '分页游标无效', en: 'The cursor is not valid' }, [{ path: 'cursor', message: 'Invalid cursor' }]);
+  invalid({ zh: '分页游标无效', en: 'The cursor is not valid' }, [{ path: 'cursor', message: INVALID_CURSOR }]);
 
 export interface CursorShape {
   partitionKeyName: string;

@@ -3,6 +3,7 @@
  */
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { Failure, type FailureKind, type FieldError } from '../errors.js';
+import { localizeMessage } from './messages.js';
 
 export type Language = 'zh' | 'en';
 
@@ -31,11 +32,25 @@ const TITLES: Record<number, { zh: string; en: string }> = {
   503: { zh: '服务暂时繁忙，请稍后重试', en: 'Service busy, retry shortly' },
 };
 
-/** Chinese by default; English when the client prefers it. */
+/**
+ * Chinese by default; English when the client prefers it: the zh or en range (`en`, `en-US`,
+ * `zh-Hans-CN`…) with the highest q-weight (RFC 9110 §12.5.4) wins, the earlier one on a tie;
+ * q=0 means "not acceptable".
+ */
 export const languageOf = (headers: Record<string, string | undefined> | undefined): Language => {
   const accept = headers?.['accept-language'] ?? '';
-  const first = accept.split(',')[0]?.trim().toLowerCase() ?? '';
-  return first.startsWith('en') ? 'en' : 'zh';
+  let best: { lang: Language; q: number } | undefined;
+  for (const part of accept.slice(0, 1000).split(',')) {
+    const [rawTag, ...params] = part.split(';');
+    const tag = rawTag.trim().toLowerCase();
+    const lang: Language | undefined = tag === 'en' || tag.startsWith('en-') ? 'en' : tag === 'zh' || tag.startsWith('zh-') ? 'zh' : undefined;
+    if (!lang) continue;
+    const qParam = params.map((p) => p.trim().toLowerCase()).find((p) => p.startsWith('q='));
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2));
+    if (!Number.isFinite(q) || q <= 0 || q > 1) continue;
+    if (!best || q > best.q) best = { lang, q };
+  }
+  return best?.lang ?? 'zh';
 };
 
 export interface Problem {
@@ -61,4 +76,9 @@ export const problemOf = (status: number, detail: string, lang: Language, errors
 });
 
 export const failureToProblem = (failure: Failure, lang: Language): Problem =>
-  problemOf(STATUS[failure.kind], failure.detail[lang], lang, failure.errors);
+  problemOf(
+    STATUS[failure.kind],
+    failure.detail[lang],
+    lang,
+    failure.errors.map((error) => ({ ...error, message: localizeMessage(error.message, lang) })),
+  );

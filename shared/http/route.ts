@@ -15,6 +15,7 @@ import { forbidden } from '../errors.js';
 import { Failure, invalid, tooLarge, type FieldError } from '../errors.js';
 import { errorSummary, logger } from '../log.js';
 import { Busy } from '../data/client.js';
+import { bilingual } from './messages.js';
 import { failureToProblem, languageOf, problemOf, problemResponse, type Language } from './problem.js';
 
 /**
@@ -90,13 +91,15 @@ const checkBodySize = (event: APIGatewayProxyEventV2, limit: number) => {
   }
 };
 
+const INVALID_JSON = bilingual('Invalid JSON', '无效的 JSON');
+
 const parseBody = (event: APIGatewayProxyEventV2): unknown => {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     return JSON.parse(text);
   } catch {
-    throw invalid({ zh: '请求体不是有效的 JSON', en: 'The body is not valid JSON' }, [{ path: '', message: 'Invalid JSON' }]);
+    throw invalid({ zh: '请求体不是有效的 JSON', en: 'The body is not valid JSON' }, [{ path: '', message: INVALID_JSON }]);
   }
 };
 

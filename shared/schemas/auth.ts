@@ -3,10 +3,11 @@ import * as z from 'zod';
 import { ROLES } from '../domain/access.js';
 import { scopeKindOf } from '../domain/accounts.js';
 import { SMS_CODE_DIGITS } from '../domain/sessions.js';
+import { bilingual } from '../http/messages.js';
 import { orgUnitIdSchema, ulidSchema } from './common.js';
 import { mobileSchema } from './volunteers.js';
 
-const smsCodeSchema = z.string().regex(new RegExp(`^\\d{${SMS_CODE_DIGITS}}$`), `must be the ${SMS_CODE_DIGITS}-digit code from the SMS`);
+const smsCodeSchema = z.string().regex(new RegExp(`^\\d{${SMS_CODE_DIGITS}}$`), bilingual(`must be the ${SMS_CODE_DIGITS}-digit code from the SMS`, `须为短信中的 ${SMS_CODE_DIGITS} 位验证码`));
 
 export const wechatLoginBody = z
   .object({
@@ -16,7 +17,7 @@ export const wechatLoginBody = z
     phone: mobileSchema.optional(),
     smsCode: smsCodeSchema.optional(),
   })
-  .refine((b) => (b.phone === undefined) === (b.smsCode === undefined), { message: 'phone and smsCode come together', path: ['smsCode'] });
+  .refine((b) => (b.phone === undefined) === (b.smsCode === undefined), { message: bilingual('phone and smsCode come together', 'phone 与 smsCode 须同时提供'), path: ['smsCode'] });
 
 export const smsCodeRequestBody = z.object({ phone: mobileSchema });
 export const smsLoginBody = z.object({ phone: mobileSchema, code: smsCodeSchema });
@@ -32,8 +33,10 @@ export const grantBody = z
     const schema = scopeKindOf(b.role) === 'org' ? orgUnitIdSchema : ulidSchema;
     const result = schema.safeParse(b.scope);
     if (!result.success) {
-      const what = scopeKindOf(b.role) === 'org' ? 'an org unit id' : scopeKindOf(b.role) === 'team' ? 'a team id' : 'a volunteer id';
-      ctx.addIssue({ code: 'custom', path: ['scope'], message: `for role ${b.role} the scope must be ${what}` });
+      const kind = scopeKindOf(b.role);
+      const what = kind === 'org' ? 'an org unit id' : kind === 'team' ? 'a team id' : 'a volunteer id';
+      const whatZh = kind === 'org' ? '组织节点编号' : kind === 'team' ? '服务队编号' : '志愿者编号';
+      ctx.addIssue({ code: 'custom', path: ['scope'], message: bilingual(`for role ${b.role} the scope must be ${what}`, `角色 ${b.role} 的 scope 须为${whatZh}`) });
     }
   });
 

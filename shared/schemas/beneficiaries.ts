@@ -1,19 +1,20 @@
 import * as z from 'zod';
 import { CARE_CATEGORIES } from '../domain/beneficiaries.js';
-import { orgUnitIdSchema } from './common.js';
+import { bilingual } from '../http/messages.js';
+import { orgUnitIdSchema, textSchema } from './common.js';
 import { registrationConsentFields } from './consents.js';
 import { mobileSchema, residentIdSchema } from './volunteers.js';
 
-const detail = z.string().trim().min(1).max(2000);
+const detail = textSchema(1, 2000, { multiline: true });
 
 /** Health, disability and hardship details: at least one when given. */
 export const sensitiveDetailsSchema = z
   .object({ health: detail.optional(), disability: detail.optional(), hardship: detail.optional() })
   .strict()
-  .refine((s) => !!(s.health || s.disability || s.hardship), 'give at least one of health, disability, hardship');
+  .refine((s) => !!(s.health || s.disability || s.hardship), bilingual('give at least one of health, disability, hardship', '须至少提供 health、disability、hardship 之一'));
 
 export const createBeneficiaryBody = z.object({
-  name: z.string().trim().min(1).max(40),
+  name: textSchema(1, 40),
   phone: mobileSchema.optional(),
   idNumber: residentIdSchema.optional(),
   orgUnitId: orgUnitIdSchema,
@@ -21,7 +22,7 @@ export const createBeneficiaryBody = z.object({
     .array(z.enum(CARE_CATEGORIES))
     .min(1)
     .max(CARE_CATEGORIES.length)
-    .refine((list) => new Set(list).size === list.length, 'each category at most once'),
+    .refine((list) => new Set(list).size === list.length, bilingual('each category at most once', '每个类别至多出现一次')),
   /** Stored only with a `sensitive-details` consent among `consents`. */
   sensitive: sensitiveDetailsSchema.optional(),
   ...registrationConsentFields,

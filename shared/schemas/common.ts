@@ -1,15 +1,16 @@
 /** Building blocks shared by the request schemas of every route. */
 import * as z from 'zod';
+import { bilingual } from '../http/messages.js';
 
 /** ULIDs: 26 Crockford base-32 characters. */
-export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID');
+export const ulidSchema = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, bilingual('must be a ULID', '须为 ULID（26 位）'));
 
 /** Org ids: `sz`, `futian`, `futian.yuanling`, `futian.yuanling.<community>`. */
 export const orgUnitIdSchema = z
   .string()
   .min(1)
   .max(120)
-  .regex(/^[a-z0-9-]+(\.[a-z0-9-]+){0,3}$/, 'must be an org unit id such as futian.yuanling');
+  .regex(/^[a-z0-9-]+(\.[a-z0-9-]+){0,3}$/, bilingual('must be an org unit id such as futian.yuanling', '须为组织节点编号，如 futian.yuanling'));
 
 const EARLIEST = Date.parse('1950-01-01T00:00:00Z');
 const LATEST = Date.parse('2100-01-01T00:00:00Z');
@@ -21,7 +22,7 @@ const LATEST = Date.parse('2100-01-01T00:00:00Z');
 export const instantSchema = z.iso
   .datetime({ offset: true })
   .transform((value) => Date.parse(value))
-  .refine((ms) => ms >= EARLIEST && ms < LATEST, 'must lie between 1950 and 2099')
+  .refine((ms) => ms >= EARLIEST && ms < LATEST, bilingual('must lie between 1950 and 2099', '须在 1950 至 2099 年之间'))
   .transform((ms) => new Date(ms).toISOString());
 
 export const idParams = z.object({ id: ulidSchema });
@@ -41,6 +42,31 @@ const coordinate = (limit: number) =>
     .min(-limit)
     .max(limit)
     .transform((v) => Math.round(v * 1e6) / 1e6);
+
+/**
+ * Free text (names, titles, notes…): zero-width characters (U+200B–U+200D, U+2060, U+FEFF) are
+ * removed and the ends trimmed before the length is checked; control characters (U+0000–U+001F,
+ * U+007F; `multiline` allows line feed and tab) and lone surrogates are refused. The schema stays
+ * a string schema, so min/max still show in the OpenAPI document.
+ */
+const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
+const CONTROL = /[\u0000-\u001F\u007F]/;
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+const NO_CONTROL = bilingual('must not contain control characters', '不得包含控制字符');
+const NO_CONTROL_BUT_LINES = bilingual('must not contain control characters other than line breaks and tabs', '除换行和制表符外不得包含控制字符');
+const WELL_FORMED = bilingual('must be well-formed Unicode text', '须为有效的 Unicode 文本');
+const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
+
+export const textSchema = (min: number, max: number, opts: { multiline?: boolean } = {}) => {
+  const cleaned = z
+    .string()
+    .overwrite((s) => s.replace(ZERO_WIDTH, ''))
+    .trim();
+  return (min > 0 ? cleaned.min(min) : cleaned)
+    .max(max)
+    .refine(isWellFormed, WELL_FORMED)
+    .refine((s) => !(opts.multiline ? CONTROL_BUT_LINES : CONTROL).test(s), opts.multiline ? NO_CONTROL_BUT_LINES : NO_CONTROL);
+};
 
 export const positionSchema = {
   lat: coordinate(90).optional(),

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { instantSchema, ulidSchema } from './common.js';
+import { bilingual } from '../http/messages.js';
+import { instantSchema, textSchema, ulidSchema } from './common.js';
 
 export const backFillBody = z
   .object({
@@ -7,6 +8,6 @@ export const backFillBody = z
     activityId: ulidSchema,
     startedAt: instantSchema,
     endedAt: instantSchema,
-    note: z.string().trim().max(500).optional(),
+    note: textSchema(0, 500, { multiline: true }).optional(),
   })
-  .refine((r) => r.endedAt > r.startedAt, { message: 'endedAt must be after startedAt', path: ['endedAt'] });
+  .refine((r) => r.endedAt > r.startedAt, { message: bilingual('endedAt must be after startedAt', 'endedAt 须晚于 startedAt'), path: ['endedAt'] });

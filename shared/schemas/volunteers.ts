@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { isValidResidentId, normalizeMobile, normalizeResidentId } from '../domain/identity.js';
-import { orgUnitIdSchema } from './common.js';
-import { registrationConsentFields } from './consents.js';
+import { bilingual } from '../http/messages.js';
+import { orgUnitIdSchema, textSchema } from './common.js';
+import { MOBILE_MESSAGE, registrationConsentFields } from './consents.js';
 
 const thisYear = new Date().getUTCFullYear();
 
@@ -11,7 +12,7 @@ export const mobileSchema = z
   .transform((raw, ctx) => {
     const phone = normalizeMobile(raw);
     if (!phone) {
-      ctx.addIssue({ code: 'custom', message: 'must be a mainland mobile number (11 digits starting 13–19, optional +86)' });
+      ctx.addIssue({ code: 'custom', message: MOBILE_MESSAGE });
       return z.NEVER;
     }
     return phone;
@@ -20,28 +21,28 @@ export const mobileSchema = z
 export const residentIdSchema = z
   .string()
   .max(20)
-  .refine(isValidResidentId, 'must be an 18-character resident identity number with a valid check character and birth date')
+  .refine(isValidResidentId, bilingual('must be an 18-character resident identity number with a valid check character and birth date', '须为 18 位居民身份证号码，校验码与出生日期有效'))
   .transform(normalizeResidentId);
 
 export const createVolunteerBody = z.object({
-  name: z.string().trim().min(1).max(40),
+  name: textSchema(1, 40),
   phone: mobileSchema,
   idNumber: residentIdSchema,
   orgUnitId: orgUnitIdSchema,
   veteran: z
     .object({
-      branch: z.string().trim().max(40).optional(),
+      branch: textSchema(0, 40).optional(),
       enlistmentYear: z.number().int().min(1940).max(thisYear).optional(),
       dischargeYear: z.number().int().min(1940).max(thisYear + 1).optional(),
       partyMember: z.boolean().optional(),
-      merits: z.array(z.string().trim().min(1).max(80)).max(20).optional(),
+      merits: z.array(textSchema(1, 80)).max(20).optional(),
     })
     .refine((v) => !v.enlistmentYear || !v.dischargeYear || v.dischargeYear >= v.enlistmentYear, {
-      message: 'dischargeYear must not be before enlistmentYear',
+      message: bilingual('dischargeYear must not be before enlistmentYear', 'dischargeYear 不得早于 enlistmentYear'),
       path: ['dischargeYear'],
     })
     .optional(),
-  skills: z.array(z.string().trim().min(1).max(40)).max(30).default([]),
+  skills: z.array(textSchema(1, 40)).max(30).default([]),
   // Consents given at registration; a child under 14 needs a guardian (shared/domain/consent.ts).
   ...registrationConsentFields,
 });

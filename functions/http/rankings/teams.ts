@@ -1,5 +1,6 @@
 /** GET /v1/rankings/teams?orgUnitId=&year=&limit= — most minutes first; team names are public. */
 import { displayHours } from '../../../shared/domain/hours.js';
+import { getOrgUnit } from '../../../shared/data/org-units.js';
 import { ranking } from '../../../shared/data/tallies.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 
@@ -10,6 +11,8 @@ export const handler = httpRoute({
   query: rankingQuery,
   handle: async ({ query }) => {
     const page = await ranking('teams', query.orgUnitId, query.year ? `${query.year}` : 'ALL', query.limit, query.cursor);
+    // As list-children: an empty first page of an unknown node is a 404, not an empty ranking.
+    if (page.items.length === 0 && !query.cursor) await getOrgUnit(query.orgUnitId);
     return ok({
       orgUnitId: query.orgUnitId,
       year: query.year ?? null,

@@ -5,6 +5,7 @@
  * (shared/data/consents.ts), so this stays one Query.
  */
 import { displayHours } from '../../../shared/domain/hours.js';
+import { getOrgUnit } from '../../../shared/data/org-units.js';
 import { ranking } from '../../../shared/data/tallies.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 import { maskName } from '../../../shared/http/views.js';
@@ -15,6 +16,8 @@ export const handler = httpRoute({
   query: rankingQuery,
   handle: async ({ query }) => {
     const page = await ranking('volunteers', query.orgUnitId, query.year ? `${query.year}` : 'ALL', query.limit, query.cursor);
+    // As list-children: an empty first page of an unknown node is a 404, not an empty ranking.
+    if (page.items.length === 0 && !query.cursor) await getOrgUnit(query.orgUnitId);
     return ok({
       orgUnitId: query.orgUnitId,
       year: query.year ?? null,

@@ -59,7 +59,7 @@ type AuthKind =
   | 'bearerOnly'
   | 'tampered'
   | 'district'
-  | 'districtNoScope'
+  | 'districtUnknownScope'
   | 'leader'
   | 'volunteer'
   | 'beneficiary'
@@ -300,7 +300,7 @@ const body = (r: HttpFunction): fc.Arbitrary<Body> => {
 const auth: fc.Arbitrary<AuthKind> = fc.oneof(
   { arbitrary: fc.constant<AuthKind>('admin'), weight: 8 },
   { arbitrary: fc.constantFrom<AuthKind>('none', 'garbage', 'basic', 'bearerOnly', 'tampered'), weight: 3 },
-  { arbitrary: fc.constantFrom<AuthKind>('district', 'districtNoScope', 'leader', 'volunteer', 'beneficiary', 'assessor'), weight: 2 },
+  { arbitrary: fc.constantFrom<AuthKind>('district', 'districtUnknownScope', 'leader', 'volunteer', 'beneficiary', 'assessor'), weight: 2 },
 );
 
 // ---- sending and judging ----------------------------------------------------------------
@@ -393,7 +393,8 @@ beforeAll(async () => {
     bearerOnly: 'Bearer',
     tampered: `Bearer ${admin.slice(0, -3)}${admin.endsWith('AAA') ? 'BBB' : 'AAA'}`,
     district: `Bearer ${await tokenFor('district_admin', { scope: 'futian' })}`,
-    districtNoScope: `Bearer ${await tokenFor('district_admin')}`,
+    // Dev tokens refuse an admin without a scope; an unknown node reaches nothing either.
+    districtUnknownScope: `Bearer ${await tokenFor('district_admin', { scope: 'nowhere' })}`,
     leader: `Bearer ${leader}`,
     volunteer: `Bearer ${await volunteerToken(volunteers[0].id)}`,
     beneficiary: `Bearer ${await tokenFor('beneficiary')}`,

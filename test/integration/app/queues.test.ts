@@ -146,6 +146,7 @@ describe('queues and schedules', () => {
     // the valid one overlaps it in time. Only a verified record should block another.
     const now = Date.now();
     const longAgo = await createActivity(leader, { teamId: team.id, title: '早已结束的活动', startsAt: new Date(now - 600 * MIN), endsAt: new Date(now - 500 * MIN), capacity: 5 });
+    await publish(leader, longAgo.id); // back-fill needs a published activity
     // Eight volunteers at once: each pair races inside the consumer, so one lucky order cannot hide the rule.
     const volunteers = await Promise.all(Array.from({ length: 8 }, () => newVolunteer()));
     const outcomes = await Promise.all(
