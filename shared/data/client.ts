@@ -12,13 +12,20 @@ export interface DynamoCall {
   capacityUnits: number;
 }
 
-/** Requests made since the last `takeDynamoCalls()`; read by the benchmark and tests. */
-let calls: DynamoCall[] = [];
+/**
+ * Requests made since the last `takeDynamoCalls()`, for the benchmark and tests. Recording
+ * starts with the first `takeDynamoCalls()`, so a warm Lambda or `npm start`, which never call
+ * it, keep nothing.
+ */
+let calls: DynamoCall[] | undefined;
 export const takeDynamoCalls = () => {
-  const taken = calls;
+  const taken = calls ?? [];
   calls = [];
   return taken;
 };
+
+const unitsOf = (consumed: { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined) =>
+  Array.isArray(consumed) ? consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0) : (consumed?.CapacityUnits ?? 0);
 
 const raw = new DynamoDBClient({});
 raw.middlewareStack.add(
@@ -26,14 +33,15 @@ raw.middlewareStack.add(
     const input = args.input as Record<string, unknown>;
     // BatchWrite/BatchGet/Transact* and single-item calls all accept this parameter.
     if (!('ReturnConsumedCapacity' in input)) input.ReturnConsumedCapacity = 'TOTAL';
-    const result = await next(args);
-    const output = result.output as { ConsumedCapacity?: { CapacityUnits?: number } | { CapacityUnits?: number }[] };
-    const consumed = output.ConsumedCapacity;
-    const units = Array.isArray(consumed)
-      ? consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0)
-      : (consumed?.CapacityUnits ?? 0);
-    calls.push({ command: context.commandName ?? 'unknown', capacityUnits: units });
-    return result;
+    let units = 0;
+    try {
+      const result = await next(args);
+      units = unitsOf((result.output as { ConsumedCapacity?: Parameters<typeof unitsOf>[0] }).ConsumedCapacity);
+      return result;
+    } finally {
+      // Failed conditions and cancelled transactions are requests too.
+      calls?.push({ command: context.commandName ?? 'unknown', capacityUnits: units });
+    }
   },
   { step: 'initialize', name: 'countCalls' },
 );

@@ -1,10 +1,13 @@
 import * as z from 'zod';
 import { isValidResidentId, normalizeMobile, normalizeResidentId } from '../domain/identity.js';
+import { shanghaiYear } from '../domain/time.js';
 import { bilingual } from '../http/messages.js';
 import { orgUnitIdSchema, textSchema } from './common.js';
 import { MOBILE_MESSAGE, registrationConsentFields } from './consents.js';
 
-const thisYear = new Date().getUTCFullYear();
+/** Read at validation time, in Asia/Shanghai: a warm function must not keep last year. */
+const currentYear = () => shanghaiYear(new Date());
+const notFutureYear = bilingual('must not be in the future', '不能晚于今年');
 
 export const mobileSchema = z
   .string()
@@ -32,8 +35,8 @@ export const createVolunteerBody = z.object({
   veteran: z
     .object({
       branch: textSchema(0, 40).optional(),
-      enlistmentYear: z.number().int().min(1940).max(thisYear).optional(),
-      dischargeYear: z.number().int().min(1940).max(thisYear + 1).optional(),
+      enlistmentYear: z.number().int().min(1940).refine((y) => y <= currentYear(), notFutureYear).optional(),
+      dischargeYear: z.number().int().min(1940).refine((y) => y <= currentYear() + 1, notFutureYear).optional(),
       partyMember: z.boolean().optional(),
       merits: z.array(textSchema(1, 80)).max(20).optional(),
     })
