@@ -248,7 +248,7 @@ try {
 async function runBench(rt: LocalRuntime) {
   // Imported only now: the data layer and handlers read the environment the runtime just set.
   const { takeDynamoCalls, db } = await import('../shared/data/client.js');
-  // Every request, failed ones included (takeDynamoCalls records successful ones only).
+  // Its own count of every request and of the failed ones, to show failures apart from takeDynamoCalls().
   const takeAllRequests = countAllDynamoRequests(db);
   const { signToken } = await import('../shared/auth/tokens.js');
   const sqs = sqsClient(rt.sqsEndpoint);
@@ -269,7 +269,7 @@ async function runBench(rt: LocalRuntime) {
     /** Every request, failed ones marked ✗. */
     commands: string[];
     failed: number;
-    /** What takeDynamoCalls() returned: successful requests and their consumed capacity. */
+    /** What takeDynamoCalls() returned: every request (failed ones too) and consumed capacity. */
     counted: number;
     units: number;
   }
