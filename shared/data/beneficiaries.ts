@@ -9,7 +9,7 @@
  *   withdrawal erases them (shared/data/consents.ts).
  * Every change is audited in its own transaction.
  */
-import { BatchGetCommand, GetCommand, TransactWriteCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { open, seal, type Envelope } from '../crypto/envelope.js';
 import { keyedHash } from '../crypto/keyed-hash.js';
@@ -19,7 +19,7 @@ import type { Guardian } from '../domain/consent.js';
 import { maskPhone, maskResidentId } from '../domain/identity.js';
 import { Failure, conflict, notFound, type Message } from '../errors.js';
 import { recordAudit } from './audit.js';
-import { Busy, db, failedConditionIndex, table } from './client.js';
+import { batchGetAll, db, failedConditionIndex, table } from './client.js';
 import { registrationConsentItems, type ConsentRecord, type NewConsent } from './consents.js';
 import { keys, levelQuery, withoutKeys, type Key } from './keys.js';
 import { queryPage } from './query.js';
@@ -142,18 +142,6 @@ export const createBeneficiary = async (input: NewBeneficiary, consents: NewCons
   return { beneficiary, consents: records as ConsentRecord[] };
 };
 
-const batchGet = async (wanted: Key[]) => {
-  const items: Record<string, unknown>[] = [];
-  let pending: Record<string, unknown>[] | undefined = wanted.map((k) => ({ ...k }));
-  for (let attempt = 0; pending?.length; attempt++) {
-    if (attempt === 4) throw new Busy();
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-    const out: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending } } }));
-    items.push(...(out.Responses?.[table()] ?? []));
-    pending = out.UnprocessedKeys?.[table()]?.Keys;
-  }
-  return items;
-};
 
 /**
  * A beneficiary and whether their `sensitive-details` consent holds: one BatchGet. `openSensitive`
@@ -161,7 +149,7 @@ const batchGet = async (wanted: Key[]) => {
  */
 export const readBeneficiary = async (id: string) => {
   const wanted = [keys.beneficiary(id), keys.consentState('beneficiary', id, 'sensitive-details')];
-  const items = await batchGet(wanted);
+  const items = await batchGetAll(wanted);
   const find = (key: Key) => items.find((i) => i.pk === key.pk && i.sk === key.sk);
   const item = find(wanted[0]);
   if (!item) throw notFound(BENEFICIARY);

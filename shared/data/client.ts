@@ -4,7 +4,7 @@
  * DynamoDB requests and capacity units per route (see scripts/bench.ts).
  */
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { tableName } from '../config.js';
 
 export interface DynamoCall {
@@ -94,4 +94,21 @@ export const retryOnConflict = async <T>(attempt: () => Promise<T>, tries = 12):
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(400, 20 * 2 ** i)));
     }
   }
+};
+
+/**
+ * BatchGet every key, asking again (briefly backing off) for keys DynamoDB leaves unprocessed
+ * under load, rather than answer with a missing item; Busy if it never completes.
+ */
+export const batchGetAll = async (wanted: { pk: string; sk: string }[]) => {
+  const items: Record<string, unknown>[] = [];
+  let pending: Record<string, unknown>[] | undefined = wanted.map((key) => ({ ...key }));
+  for (let attempt = 0; pending?.length; attempt++) {
+    if (attempt === 4) throw new Busy();
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
+    const out: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending } } }));
+    items.push(...(out.Responses?.[table()] ?? []));
+    pending = out.UnprocessedKeys?.[table()]?.Keys;
+  }
+  return items;
 };

@@ -6,7 +6,7 @@
  * its masked form for display; the phone is stored in clear (SMS needs it) and masked by the
  * views. Uniqueness items are keyed by HMACs of the numbers (shared/crypto/keyed-hash.ts).
  */
-import { BatchGetCommand, GetCommand, type BatchGetCommandOutput, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { open, seal, type Envelope } from '../crypto/envelope.js';
 import { keyedHash } from '../crypto/keyed-hash.js';
@@ -15,7 +15,7 @@ import { maskResidentId } from '../domain/identity.js';
 import { maskForAudit } from '../domain/rights.js';
 import { recordAudit } from './audit.js';
 import { conflict, notFound } from '../errors.js';
-import { Busy, db, failedConditionIndex, table } from './client.js';
+import { batchGetAll, db, failedConditionIndex, table } from './client.js';
 import { keys, withoutKeys, type Key } from './keys.js';
 import { VOLUNTEER } from './teams.js';
 
@@ -172,22 +172,6 @@ export const volunteerIdByPhone = async (phone: string): Promise<string | undefi
   return out.Item?.volunteerId as string | undefined;
 };
 
-/**
- * BatchGet may leave keys unprocessed under load; ask again (briefly backing off) rather than
- * answer with a missing volunteer or zero totals, and say Busy if it never completes.
- */
-const batchGetAll = async (wanted: Key[]) => {
-  const items: Record<string, unknown>[] = [];
-  let pending: Record<string, unknown>[] | undefined = wanted.map((key) => ({ ...key }));
-  for (let attempt = 0; pending?.length; attempt++) {
-    if (attempt === 4) throw new Busy();
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** attempt));
-    const out: BatchGetCommandOutput = await db.send(new BatchGetCommand({ RequestItems: { [table()]: { Keys: pending } } }));
-    items.push(...(out.Responses?.[table()] ?? []));
-    pending = out.UnprocessedKeys?.[table()]?.Keys;
-  }
-  return items;
-};
 
 /**
  * A volunteer with their lifetime and current-year totals, and (for a team leader) whether they

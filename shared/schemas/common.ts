@@ -1,5 +1,6 @@
 /** Building blocks shared by the request schemas of every route. */
 import * as z from 'zod';
+import { normalizeMobile } from '../domain/identity.js';
 import { bilingual } from '../http/messages.js';
 
 /** ULIDs: 26 Crockford base-32 characters. */
@@ -72,3 +73,18 @@ export const positionSchema = {
   lat: coordinate(90).optional(),
   lng: coordinate(180).optional(),
 };
+
+const MOBILE_MESSAGE = bilingual('must be a mainland mobile number (11 digits starting 13–19, optional +86)', '须为大陆手机号（以 13–19 开头的 11 位数字，可带 +86）');
+
+/** A mainland mobile number, normalised to its 11 digits (+86, spaces and dashes dropped). */
+export const mobileSchema = z
+  .string()
+  .max(20)
+  .transform((raw, ctx) => {
+    const phone = normalizeMobile(raw);
+    if (!phone) {
+      ctx.addIssue({ code: 'custom', message: MOBILE_MESSAGE });
+      return z.NEVER;
+    }
+    return phone;
+  });

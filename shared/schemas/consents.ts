@@ -1,8 +1,7 @@
 import * as z from 'zod';
 import { CONSENT_PURPOSES, CONSENT_SUBJECT_TYPES, GUARDIAN_RELATIONSHIPS } from '../domain/consent.js';
 import { bilingual } from '../http/messages.js';
-import { cursorSchema, limitSchema, textSchema, ulidSchema } from './common.js';
-import { normalizeMobile } from '../domain/identity.js';
+import { cursorSchema, limitSchema, mobileSchema, textSchema, ulidSchema } from './common.js';
 
 /** The privacy-policy version the person agreed to, e.g. `2025-01` or `v3.2`. */
 export const policyVersionSchema = z.string().trim().min(1).max(40).regex(/^[\w.\-]+$/, bilingual('must be letters, digits, dots, dashes or underscores', '只能包含字母、数字、点、连字符或下划线'));
@@ -10,25 +9,9 @@ export const policyVersionSchema = z.string().trim().min(1).max(40).regex(/^[\w.
 /** Reference of the signed paper form (its number in the station's files). */
 export const documentRefSchema = textSchema(1, 80);
 
-/** Shared with volunteers' mobileSchema. */
-export const MOBILE_MESSAGE = bilingual('must be a mainland mobile number (11 digits starting 13–19, optional +86)', '须为大陆手机号（以 13–19 开头的 11 位数字，可带 +86）');
-
-// The same rule as volunteers' mobileSchema (not imported: shared/schemas/volunteers.ts imports this file).
-const guardianPhone = z
-  .string()
-  .max(20)
-  .transform((raw, ctx) => {
-    const phone = normalizeMobile(raw);
-    if (!phone) {
-      ctx.addIssue({ code: 'custom', message: MOBILE_MESSAGE });
-      return z.NEVER;
-    }
-    return phone;
-  });
-
 export const guardianSchema = z.object({
   name: textSchema(1, 40),
-  phone: guardianPhone,
+  phone: mobileSchema,
   relationship: z.enum(GUARDIAN_RELATIONSHIPS),
 });
 

@@ -1,25 +1,15 @@
 import * as z from 'zod';
-import { isValidResidentId, normalizeMobile, normalizeResidentId } from '../domain/identity.js';
+import { isValidResidentId, normalizeResidentId } from '../domain/identity.js';
 import { shanghaiYear } from '../domain/time.js';
 import { bilingual } from '../http/messages.js';
-import { orgUnitIdSchema, textSchema } from './common.js';
-import { MOBILE_MESSAGE, registrationConsentFields } from './consents.js';
+import { mobileSchema, orgUnitIdSchema, textSchema } from './common.js';
+import { registrationConsentFields } from './consents.js';
 
 /** Read at validation time, in Asia/Shanghai: a warm function must not keep last year. */
 const currentYear = () => shanghaiYear(new Date());
 const notFutureYear = bilingual('must not be in the future', '不能晚于今年');
 
-export const mobileSchema = z
-  .string()
-  .max(20)
-  .transform((raw, ctx) => {
-    const phone = normalizeMobile(raw);
-    if (!phone) {
-      ctx.addIssue({ code: 'custom', message: MOBILE_MESSAGE });
-      return z.NEVER;
-    }
-    return phone;
-  });
+export { mobileSchema };
 
 export const residentIdSchema = z
   .string()
