@@ -96,7 +96,7 @@ mkdirSync(benchDir, { recursive: true });
 const { bundling, source } = await loadStackBundling();
 note(
   `esbuild as ${source}: format ${bundling.format}, target ${bundling.target}, platform node, minify ${!!bundling.minify}, ` +
-    `mainFields ${bundling.mainFields?.join(',')}, external ${bundling.externalModules?.join(' ')}, banner createRequire, linked source map (not counted)`,
+    `mainFields ${bundling.mainFields?.join(',')}, external ${bundling.externalModules?.join(' ')}${bundling.banner ? ", banner createRequire" : ""}, linked source map (not counted)`,
 );
 note(`import = median of ${IMPORT_RUNS} × \`node --input-type=module -e "…await import(bundle)…"\` (fresh process each); the SDK resolves from the repo's node_modules`);
 
@@ -133,7 +133,7 @@ for (const fn of FUNCTIONS) {
   }
   // Interleaved with each import of the bundle: an import of it with the SDK packages it leaves
   // external already loaded, which is what the function's own code costs.
-  const sdk = built.externals.length ? [writeImportOnlyModule(benchDir, built.externals)] : [];
+  const sdk = built.externals.length ? [writeImportOnlyModule(benchDir, built.externals, bundling.format === 'esm' ? 'esm' : 'cjs')] : [];
   let imported: { median: number; samples: number[] };
   let own: { median: number; samples: number[] };
   try {

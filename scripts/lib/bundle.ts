@@ -23,12 +23,11 @@ export interface StackBundling {
 
 /** Used only if infra/stack.ts cannot be imported; mirrors its BUNDLING. */
 export const FALLBACK_BUNDLING: StackBundling = {
-  format: 'esm',
+  format: 'cjs',
   minify: true,
   sourceMap: true,
   target: 'node22',
   mainFields: ['module', 'main'],
-  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
   externalModules: ['@aws-sdk/*', '@smithy/*'],
 };
 
@@ -89,8 +88,11 @@ const sizesByPackage = (metafile: Metafile, outfile: string): [string, number][]
 
 export const bundleFunction = async (b: StackBundling, entry: string, outDir: string): Promise<BundleResult> => {
   mkdirSync(outDir, { recursive: true });
-  // NodejsFunction names an ESM bundle index.mjs.
+  // NodejsFunction names an ESM bundle index.mjs and a CommonJS one index.js.
   const outfile = path.join(outDir, b.format === 'esm' ? 'index.mjs' : 'index.js');
+  // In Lambda the asset folder has no package.json, so index.js is CommonJS; here the repo's
+  // "type": "module" would apply, so the folder says so itself.
+  if (b.format !== 'esm') writeFileSync(path.join(outDir, 'package.json'), '{ "type": "commonjs" }\n');
   const result = await build(esbuildOptionsOf(b, entry, outfile));
   return {
     file: outfile,
@@ -99,7 +101,7 @@ export const bundleFunction = async (b: StackBundling, entry: string, outDir: st
     externals: [
       ...new Set(
         (outputOf(result.metafile!, outfile)?.imports ?? [])
-          .filter((i) => i.external && i.kind === 'import-statement' && !i.path.startsWith('node:') && !/^[a-z_]+$/.test(i.path))
+          .filter((i) => i.external && (i.kind === 'import-statement' || i.kind === 'require-call') && !i.path.startsWith('node:') && !/^[a-z_]+$/.test(i.path))
           .map((i) => i.path),
       ),
     ].sort(),
@@ -108,10 +110,13 @@ export const bundleFunction = async (b: StackBundling, entry: string, outDir: st
 };
 
 /** A module that only imports `specifiers`: importing it costs what loading those packages costs. */
-export const writeImportOnlyModule = (dir: string, specifiers: string[]) => {
+export const writeImportOnlyModule = (dir: string, specifiers: string[], format: 'esm' | 'cjs' = 'esm') => {
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `imports-${specifiers.join('+').replace(/[^a-z0-9+-]+/gi, '_')}.mjs`);
-  writeFileSync(file, specifiers.map((s) => `import ${JSON.stringify(s)};`).join('\n') + '\n');
+  const name = `imports-${specifiers.join('+').replace(/[^a-z0-9+-]+/gi, '_')}`;
+  // Load the SDK the way the bundle does (require → dist-cjs, import → dist-es).
+  const file = path.join(dir, `${name}.${format === 'esm' ? 'mjs' : 'cjs'}`);
+  const line = (s: string) => (format === 'esm' ? `import ${JSON.stringify(s)};` : `require(${JSON.stringify(s)});`);
+  writeFileSync(file, specifiers.map(line).join('\n') + '\n');
   return file;
 };
 
