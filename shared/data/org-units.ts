@@ -68,3 +68,11 @@ export const listChildren = async (parentId: string, limit: number, cursor?: str
   });
   return { ...page, items: page.items.map((i) => withoutKeys(i) as unknown as OrgUnit) };
 };
+
+/**
+ * Lists "at or under node X" answer an unknown X with 404, not an empty list. Only an empty first
+ * page costs the extra GetItem, so read routes stay within two requests.
+ */
+export const requireKnownNodeIfEmpty = async (page: { items: unknown[] }, orgUnitId: string, cursor?: string) => {
+  if (page.items.length === 0 && !cursor) await getOrgUnit(orgUnitId);
+};

@@ -159,5 +159,3 @@ export const orgTotals = async (orgUnitId: string, year: number) => {
   return { verifiedMinutes: (all.Item?.minutes as number) ?? 0, yearMinutes: (current.Item?.minutes as number) ?? 0 };
 };
 
-/** Ancestors are touched by every record; exported for docs and tests. */
-export const enclosingNodes = orgPathOf;

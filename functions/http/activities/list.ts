@@ -3,7 +3,7 @@
  * listed only for an admin whose scope covers the node; an unknown node is a 404.
  */
 import { listActivitiesUnder } from '../../../shared/data/activities.js';
-import { getOrgUnit } from '../../../shared/data/org-units.js';
+import { requireKnownNodeIfEmpty } from '../../../shared/data/org-units.js';
 import { isAdmin } from '../../../shared/domain/access.js';
 import { isAllowed } from '../../../shared/domain/policy.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
@@ -17,7 +17,7 @@ export const handler = httpRoute({
     const includeDrafts = isAdmin(principal) && isAllowed(principal, 'activity:manage', { orgUnitId: query.orgUnitId });
     const page = await listActivitiesUnder({ ...query, includeDrafts });
     // As list-children: an empty first page of an unknown node is a 404, not an empty list.
-    if (page.items.length === 0 && !query.cursor) await getOrgUnit(query.orgUnitId);
+    await requireKnownNodeIfEmpty(page, query.orgUnitId, query.cursor);
     return ok({ items: page.items.map(activityView), nextCursor: page.nextCursor });
   },
 });

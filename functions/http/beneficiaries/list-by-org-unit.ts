@@ -1,6 +1,6 @@
 /** GET /v1/org-units/{id}/beneficiaries — beneficiaries at or under a node in the caller's scope (never their sensitive details). */
 import { listBeneficiariesUnder } from '../../../shared/data/beneficiaries.js';
-import { getOrgUnit } from '../../../shared/data/org-units.js';
+import { requireKnownNodeIfEmpty } from '../../../shared/data/org-units.js';
 import { beneficiaryView } from '../../../shared/http/consent-views.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 import { orgIdParams, pageQuery } from '../../../shared/schemas/common.js';
@@ -12,7 +12,7 @@ export const handler = httpRoute({
   handle: async ({ params, query, principal, authorize }) => {
     authorize({ orgUnitId: params.id });
     const page = await listBeneficiariesUnder(params.id, query.limit, query.cursor);
-    if (page.items.length === 0 && !query.cursor) await getOrgUnit(params.id);
+    await requireKnownNodeIfEmpty(page, params.id, query.cursor);
     return ok({ items: page.items.map((b) => beneficiaryView(b, principal)), nextCursor: page.nextCursor });
   },
 });

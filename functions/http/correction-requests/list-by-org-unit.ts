@@ -1,17 +1,4 @@
 /** GET /v1/org-units/{id}/correction-requests?status= — correction requests at or under the node, oldest first (admins over it). */
-import { listRequestsUnder } from '../../../shared/data/rights.js';
-import { httpRoute, ok } from '../../../shared/http/route.js';
-import { requestView } from '../../../shared/http/rights-view.js';
-import { orgIdParams } from '../../../shared/schemas/common.js';
-import { requestListQuery } from '../../../shared/schemas/rights.js';
+import { rightsRequestListRoute } from '../../../shared/http/rights-request-list.js';
 
-export const handler = httpRoute({
-  action: 'rights:review',
-  params: orgIdParams,
-  query: requestListQuery,
-  handle: async ({ params, query, principal, authorize }) => {
-    authorize({ orgUnitId: params.id });
-    const page = await listRequestsUnder({ kind: 'correction', orgUnitId: params.id, status: query.status, limit: query.limit, cursor: query.cursor });
-    return ok({ items: page.items.map((r) => requestView(r, principal)), nextCursor: page.nextCursor });
-  },
-});
+export const handler = rightsRequestListRoute('correction');

@@ -1,5 +1,5 @@
 /** GET /v1/org-units/{id}/children */
-import { getOrgUnit, listChildren } from '../../../shared/data/org-units.js';
+import { listChildren, requireKnownNodeIfEmpty } from '../../../shared/data/org-units.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 import { orgIdParams, pageQuery } from '../../../shared/schemas/common.js';
 
@@ -9,8 +9,7 @@ export const handler = httpRoute({
   query: pageQuery,
   handle: async ({ params, query }) => {
     const page = await listChildren(params.id, query.limit, query.cursor);
-    // An empty page of an unknown node is a 404, not an empty list.
-    if (page.items.length === 0 && !query.cursor) await getOrgUnit(params.id);
+    await requireKnownNodeIfEmpty(page, params.id, query.cursor);
     return ok(page);
   },
 });

@@ -1,6 +1,6 @@
 /** GET /v1/rankings/teams?orgUnitId=&year=&limit= — most minutes first; team names are public. */
 import { displayHours } from '../../../shared/domain/hours.js';
-import { getOrgUnit } from '../../../shared/data/org-units.js';
+import { requireKnownNodeIfEmpty } from '../../../shared/data/org-units.js';
 import { ranking } from '../../../shared/data/tallies.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 
@@ -12,7 +12,7 @@ export const handler = httpRoute({
   handle: async ({ query }) => {
     const page = await ranking('teams', query.orgUnitId, query.year ? `${query.year}` : 'ALL', query.limit, query.cursor);
     // As list-children: an empty first page of an unknown node is a 404, not an empty ranking.
-    if (page.items.length === 0 && !query.cursor) await getOrgUnit(query.orgUnitId);
+    await requireKnownNodeIfEmpty(page, query.orgUnitId, query.cursor);
     return ok({
       orgUnitId: query.orgUnitId,
       year: query.year ?? null,

@@ -5,7 +5,7 @@
  * (shared/data/consents.ts), so this stays one Query.
  */
 import { displayHours } from '../../../shared/domain/hours.js';
-import { getOrgUnit } from '../../../shared/data/org-units.js';
+import { requireKnownNodeIfEmpty } from '../../../shared/data/org-units.js';
 import { ranking } from '../../../shared/data/tallies.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 import { maskName } from '../../../shared/http/views.js';
@@ -17,7 +17,7 @@ export const handler = httpRoute({
   handle: async ({ query }) => {
     const page = await ranking('volunteers', query.orgUnitId, query.year ? `${query.year}` : 'ALL', query.limit, query.cursor);
     // As list-children: an empty first page of an unknown node is a 404, not an empty ranking.
-    if (page.items.length === 0 && !query.cursor) await getOrgUnit(query.orgUnitId);
+    await requireKnownNodeIfEmpty(page, query.orgUnitId, query.cursor);
     return ok({
       orgUnitId: query.orgUnitId,
       year: query.year ?? null,

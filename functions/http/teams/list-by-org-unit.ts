@@ -1,5 +1,5 @@
 /** GET /v1/org-units/{id}/teams — teams at or under the node. */
-import { getOrgUnit } from '../../../shared/data/org-units.js';
+import { requireKnownNodeIfEmpty } from '../../../shared/data/org-units.js';
 import { listTeamsUnder } from '../../../shared/data/teams.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 import { orgIdParams, pageQuery } from '../../../shared/schemas/common.js';
@@ -10,7 +10,7 @@ export const handler = httpRoute({
   query: pageQuery,
   handle: async ({ params, query }) => {
     const page = await listTeamsUnder(params.id, query.limit, query.cursor);
-    if (page.items.length === 0 && !query.cursor) await getOrgUnit(params.id);
+    await requireKnownNodeIfEmpty(page, params.id, query.cursor);
     return ok(page);
   },
 });
