@@ -126,11 +126,20 @@ export interface ImportSpec {
   preload?: string[];
 }
 
-/** Milliseconds for one `await import(file)` in a fresh `node --input-type=module` process. */
+const isCommonJs = (file: string) => /\.c?js$/.test(file);
+
+/**
+ * Milliseconds to load `file` in a fresh Node process, the way the Lambda runtime loads a
+ * handler: `require()` for a CommonJS `index.js`, `await import()` for an ESM `index.mjs`
+ * (aws-lambda-nodejs-runtime-interface-client, UserFunction.js `_tryRequire`). Importing a
+ * CommonJS bundle through `import()` would add the ESM loader's export scan, which Lambda never pays.
+ */
 export const importOnce = ({ file, preload = [] }: ImportSpec, env: Record<string, string>) => {
-  const href = (f: string) => JSON.stringify(pathToFileURL(f).href);
-  const code = `${preload.map((f) => `await import(${href(f)});`).join(' ')} const t=performance.now(); await import(${href(file)}); console.log(performance.now()-t)`;
-  const out = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+  const code = isCommonJs(file)
+    ? `${preload.map((f) => `require(${JSON.stringify(f)});`).join(' ')} const t=performance.now(); require(${JSON.stringify(file)}); console.log(performance.now()-t)`
+    : `${preload.map((f) => `await import(${JSON.stringify(pathToFileURL(f).href)});`).join(' ')} const t=performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(performance.now()-t)`;
+  const args = isCommonJs(file) ? ['-e', code] : ['--input-type=module', '-e', code];
+  const out = spawnSync(process.execPath, args, {
     // Inside the repository: the external SDK packages resolve from its node_modules, as they
     // would from the Lambda runtime's.
     cwd: path.dirname(file),
