@@ -29,6 +29,7 @@ export type RejectionReason =
   | 'END_NOT_AFTER_START'
   | 'IN_FUTURE'
   | 'OUTSIDE_ACTIVITY_WINDOW'
+  | 'TOO_SHORT'
   | 'TOO_LONG'
   | 'OVERLAPS_OTHER_RECORD'
   | 'DAILY_CAP_EXCEEDED';
@@ -65,6 +66,9 @@ export function verifyHourRecord(input: {
     return reject('OUTSIDE_ACTIVITY_WINDOW', 'The record falls outside the activity time window.');
   }
   const minutes = minutesBetween(record.startedAt, record.endedAt);
+  // Whole minutes are what is stored and tallied: a check-out within a minute of check-in
+  // (usually a mis-tap) would otherwise be "verified" with 0 minutes and enter the rankings.
+  if (minutes < 1) return reject('TOO_SHORT', 'The record is shorter than one minute.');
   if (minutes > rules.maxRecordMinutes) {
     return reject('TOO_LONG', `The record is longer than ${rules.maxRecordMinutes} minutes.`);
   }

@@ -49,6 +49,11 @@ describe('verifying an hour record', () => {
     expect(reason(verify('2024-03-10T10:00:00+08:00', '2024-03-10T12:31:00+08:00'))).toBe('OUTSIDE_ACTIVITY_WINDOW');
   });
 
+  it('rejects a record shorter than one whole minute, and accepts one of exactly a minute', () => {
+    expect(reason(verify('2024-03-10T10:00:00+08:00', '2024-03-10T10:00:59+08:00'))).toBe('TOO_SHORT');
+    expect(verify('2024-03-10T10:00:00+08:00', '2024-03-10T10:01:00+08:00')).toEqual({ ok: true, minutes: 1 });
+  });
+
   it('accepts a record of exactly 12 hours and rejects one a minute longer', () => {
     expect(verify('2024-03-10T08:00:00+08:00', '2024-03-10T20:00:00+08:00', { activity: wholeDays })).toEqual({ ok: true, minutes: 720 });
     expect(reason(verify('2024-03-10T08:00:00+08:00', '2024-03-10T20:01:00+08:00', { activity: wholeDays }))).toBe('TOO_LONG');

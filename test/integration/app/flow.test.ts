@@ -106,7 +106,8 @@ describe('the volunteer-service flow through HTTP', () => {
     for (const r of [...samePhone, ...sameId].filter((r) => r.status === 409)) expect(r.contentType).toBe('application/problem+json');
   });
 
-  it('signs up, checks in and checks out; the check-out record is accepted pending and then verified', async () => {
+  let misTapped: { startedAt: string; endedAt: string } | undefined;
+  it('signs up, checks in and checks out; the check-out record is accepted pending, then rejected as under a minute', async () => {
     const self = await volunteerToken(volunteer.id);
     const enrolled = await api(`/v1/activities/${activity.id}/enrollments`, { token: self, body: { volunteerId: volunteer.id } });
     expect(expectStatus(enrolled, 201)).toMatchObject({ status: 'enrolled' });
@@ -120,12 +121,12 @@ describe('the volunteer-service flow through HTTP', () => {
     const accepted = expectStatus(checkOut, 202, 'check-out');
     expect(accepted).toMatchObject({ hourRecordId: expect.any(String), status: 'pending' });
 
+    // Checked out moments after checking in: no whole minute of service to count.
     const record = await decided(self, accepted.hourRecordId);
-    expect(record).toMatchObject({ id: accepted.hourRecordId, volunteerId: volunteer.id, activityId: activity.id, status: 'verified' });
-    expect(record.reason).toBeUndefined();
+    expect(record).toMatchObject({ id: accepted.hourRecordId, volunteerId: volunteer.id, activityId: activity.id, status: 'rejected', reason: 'TOO_SHORT' });
     expect(Math.abs(Date.parse(record.startedAt) - checkedInAt)).toBeLessThan(10_000);
-    expect(record.minutes).toBe(Math.floor((Date.parse(record.endedAt) - Date.parse(record.startedAt)) / MIN));
-    verified.push(record);
+    expect(Date.parse(record.endedAt) - Date.parse(record.startedAt)).toBeLessThan(MIN);
+    misTapped = record;
 
     // Checking out twice is a conflict, not a second record.
     expect((await api(`/v1/activities/${activity.id}/check-outs`, { token: self, body: { volunteerId: volunteer.id } })).status).toBe(409);
@@ -160,6 +161,14 @@ describe('the volunteer-service flow through HTTP', () => {
     verified.push(record);
   });
 
+  it('verifies a back-fill over the rejected mis-tapped check-out: a rejected record blocks nothing', async () => {
+    expect(misTapped).toBeDefined();
+    const record = await backFill(new Date(Date.parse(misTapped!.startedAt) - 20 * MIN), new Date(misTapped!.endedAt));
+    expect(record).toMatchObject({ status: 'verified', minutes: expect.any(Number) });
+    expect(record.minutes).toBeGreaterThanOrEqual(20);
+    verified.push(record);
+  });
+
   it('rejects a back-fill that overlaps a verified record (OVERLAPS_OTHER_RECORD)', async () => {
     const record = await backFill(new Date(now - 100 * MIN), new Date(now - 70 * MIN));
     expect(record).toMatchObject({ status: 'rejected', reason: 'OVERLAPS_OTHER_RECORD' });
@@ -185,10 +194,10 @@ describe('the volunteer-service flow through HTTP', () => {
     });
     expect(hours.verifiedHours).toBe(Math.floor(total / 6) / 10);
 
-    // The volunteer's own list holds all five records, newest start first.
+    // The volunteer's own list holds all six records (three verified, three rejected), newest start first.
     const list = await api<{ items: HourRecord[] }>(`/v1/volunteers/${volunteer.id}/hour-records?limit=100`, { token: await volunteerToken(volunteer.id) });
     const items = expectStatus(list, 200).items;
-    expect(items).toHaveLength(5);
+    expect(items).toHaveLength(6);
     const starts = items.map((r) => r.startedAt);
     expect(starts).toEqual([...starts].sort().reverse());
     expect(items.filter((r) => r.status === 'verified').reduce((sum, r) => sum + r.minutes, 0)).toBe(total);
@@ -279,8 +288,8 @@ describe('the volunteer-service flow through HTTP', () => {
     expect(new Set(teams).size).toBe(teams.length);
     expect(teams).toContain(team.id);
     const records = (await collect<HourRecord>(`/v1/volunteers/${volunteer.id}/hour-records?limit=1`, token)).items.map((r) => r.id);
-    expect(records).toHaveLength(5);
-    expect(new Set(records).size).toBe(5);
+    expect(records).toHaveLength(6);
+    expect(new Set(records).size).toBe(6);
 
     // Rankings page too.
     const ranked = (await collect<{ volunteerId: string }>('/v1/rankings/volunteers?orgUnitId=futian.yuanling&limit=1', token)).items.map((r) => r.volunteerId);
