@@ -7,10 +7,10 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dyn
 import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
 import { recordAudit } from './audit.js';
-import { conflict, notFound } from '../errors.js';
+import { Failure, conflict, notFound } from '../errors.js';
 import { db, failedConditionIndex, retryOnConflict, table } from './client.js';
 import { keys, withoutKeys } from './keys.js';
-import { ACTIVITY, getActivity, type Activity } from './activities.js';
+import { ACTIVITY, findActivity, getActivity, type Activity } from './activities.js';
 import { queryPage } from './query.js';
 
 export type EnrollmentStatus = 'enrolled' | 'waitlisted';
@@ -257,6 +257,60 @@ export const withdraw = async (activityId: string, volunteerId: string) => {
   }
   const promoted = enrollment.status === 'enrolled' ? await fillFromWaitlist(activityId) : [];
   return { withdrawn: enrollment, promoted };
+};
+
+/** Every enrollment and attendance item of a volunteer (gsi2, all pages). */
+const activityItemsOf = async (volunteerId: string) => {
+  const found: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.volunteerActivitiesPk(volunteerId) },
+        Limit: 100,
+        ExclusiveStartKey: start,
+      }),
+    );
+    found.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return found;
+};
+
+/**
+ * Erasure (shared/data/rights.ts): withdraws a volunteer from every activity that has not started
+ * by `now`, enrolled or waitlisted, as `withdraw` does, so a freed place goes to the waitlist.
+ * Started or ended activities keep the enrollment, and so does one with an attendance (check-in
+ * opens before the start): hour records rest on them. Idempotent: one already gone is skipped.
+ */
+export const withdrawFromUpcoming = async (volunteerId: string, now = new Date()) => {
+  const items = await activityItemsOf(volunteerId);
+  const attended = new Set(items.filter((i) => i.type === 'Attendance').map((i) => String(i.activityId)));
+  const withdrawn: string[] = [];
+  const promoted: string[] = [];
+  for (const item of items.filter((i) => i.type === 'Enrollment')) {
+    const activityId = String(item.activityId);
+    if (attended.has(activityId)) continue;
+    const activity = await findActivity(activityId, true);
+    if (!activity || Date.parse(activity.startsAt) <= now.getTime()) continue;
+    // The index may lag, and a promotion may change the status between read and delete: re-read.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out = await withdraw(activityId, volunteerId);
+        withdrawn.push(activityId);
+        promoted.push(...out.promoted);
+        break;
+      } catch (error) {
+        if (error instanceof Failure && error.kind === 'not-found') break;
+        if (error instanceof Failure && error.kind === 'conflict' && attempt < 4) continue;
+        throw error;
+      }
+    }
+  }
+  return { withdrawn, promoted };
 };
 
 /** Enrolled volunteers of an activity (for reminders), page by page. */

@@ -3,7 +3,7 @@
  * message). The item's key is its dedupe key, so the same reminder cannot be queued twice.
  * A sender (per-region provider adapters) drains pending items; it is not part of this stage.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { db, isConditionFailure, table } from './client.js';
 import { keys, withoutKeys } from './keys.js';
@@ -25,6 +25,9 @@ export type Notification = {
   /** Template parameters. May hold a secret (a login code): never log them. */
   params: Record<string, string | number>;
   status: 'pending' | 'sent' | 'failed' | 'cancelled';
+  /** Set with `cancelled`: when and why (`erasure`: the recipient's personal data was erased). */
+  cancelledAt?: string;
+  cancelledReason?: string;
   /** The thing the message is about; a dispatcher skips messages whose subject was cancelled. */
   subject?: { type: 'activity'; id: string };
   /** DynamoDB TTL (epoch seconds): messages that are useless later (login codes) disappear. */
@@ -61,4 +64,56 @@ export const enqueueNotification = async (input: NotificationInput) => {
 export const listOutbox = async ({ status = 'pending', limit = 50, cursor }: { status?: Notification['status']; limit?: number; cursor?: string } = {}) => {
   const page = await queryPage<Record<string, unknown>>({ index: 'gsi1', pkName: 'gsi1pk', pk: keys.outboxPk(status), limit, cursor, newestFirst: true });
   return { ...page, items: page.items.map((i) => withoutKeys(i) as unknown as Notification) };
+};
+
+/**
+ * Cancels the pending messages addressed to a volunteer (erasure), each on condition that it is
+ * still pending, so one a sender already took keeps its status; the outbox index key moves with
+ * the status. Params stay: the only messages to volunteers are reminders, whose params are the
+ * activity's title, start and place, nothing about the person. Idempotent.
+ */
+export const cancelPendingForVolunteer = async (volunteerId: string, reason: string) => {
+  let cancelled = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :pk',
+        FilterExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': keys.volunteerNotificationsPk(volunteerId), ':pending': 'pending' },
+        Limit: 100,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const outbox = keys.outboxIndex('cancelled', String(item.createdAt), String(item.id));
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: { pk: String(item.pk), sk: String(item.sk) },
+            UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now, cancelledReason = :reason, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+            ConditionExpression: '#status = :pending',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':cancelled': 'cancelled',
+              ':pending': 'pending',
+              ':now': new Date().toISOString(),
+              ':reason': reason,
+              ':gsi1pk': outbox.gsi1pk,
+              ':gsi1sk': outbox.gsi1sk,
+            },
+          }),
+        );
+        cancelled++;
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error; // taken by a sender (or cancelled) meanwhile
+      }
+    }
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return cancelled;
 };

@@ -21,6 +21,8 @@ import {
 import { Failure, conflict, notFound } from '../errors.js';
 import { recordAudit } from './audit.js';
 import { withdrawConsent, type ConsentRecord } from './consents.js';
+import { withdrawFromUpcoming } from './enrollments.js';
+import { cancelPendingForVolunteer } from './notifications.js';
 import { db, failedConditionIndex, isConditionFailure, isTransactionConflict, table } from './client.js';
 import { keys, levelQuery, withoutKeys, type Key } from './keys.js';
 import { queryPage, type Page } from './query.js';
@@ -424,7 +426,7 @@ export const acceptDeletion = async (
               action: 'deletion.accept',
               target: { type: 'volunteer', id: request.volunteerId },
               before: { status: 'pending' },
-              after: { status: 'accepted', erased: ['name', 'phone', 'idNumber', 'veteran', 'skills', 'account', 'sessions', 'memberships'] },
+              after: { status: 'accepted', erased: ['name', 'phone', 'idNumber', 'veteran', 'skills', 'account', 'sessions', 'memberships', 'upcomingEnrollments', 'pendingNotifications'] },
               orgUnitId: request.orgUnitId,
             }),
           ] as never,
@@ -519,7 +521,12 @@ export const acceptDeletion = async (
         if (!(error instanceof Failure && error.kind === 'conflict')) throw error;
       }
     }
-    // 7. Last: the volunteer item and its uniqueness items, in one transaction.
+    // 7. Places in activities not started yet are given up (the waitlist fills them, as on a
+    //    withdrawal); started or ended ones keep the enrollment, which hour records rest on.
+    await withdrawFromUpcoming(volunteerId);
+    // 8. Messages not sent yet are cancelled; after step 7, so no new reminder can follow.
+    await cancelPendingForVolunteer(volunteerId, 'erasure');
+    // 9. Last: the volunteer item and its uniqueness items, in one transaction.
     const idNumber = await openIdNumber(item);
     const idHash = idNumber ? await keyedHash('idNumber', idNumber) : undefined;
     const uniqueDelete = (key: Key) => ({

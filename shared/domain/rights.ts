@@ -8,12 +8,14 @@
  *   registeredAt, the pseudonym as name) — certificates (志愿服务记录证明) and statistics refer
  *   to it; hour records (volunteerId, activity, times, minutes, status) — the service record the
  *   办法 requires to be kept; tallies and rankings (with the pseudonym); enrollments and
- *   attendance (activity and times only); audit entries (accountability of administrative
- *   changes; their personal values were masked when written);
+ *   attendance in activities that have started or been checked into (activity and times only);
+ *   messages already sent; audit entries (accountability of administrative changes; their
+ *   personal values were masked when written);
  * - removed: name, phone, identity number (ciphertext, wrapped key and masked form), veteran
  *   details, skills, the phone and identity-number uniqueness items, the login account with its
  *   grants and login items, sessions (revoked), team memberships, the denormalised name on hour
- *   records, and the proposed values of the person's correction requests.
+ *   records, the proposed values of the person's correction requests, places in activities not
+ *   started yet (withdrawn; the waitlist fills them) and messages not sent yet (cancelled).
  */
 import { maskPhone, maskResidentId } from './identity.js';
 

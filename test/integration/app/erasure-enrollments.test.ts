@@ -1,0 +1,143 @@
+/**
+ * Erasure and activities, end to end through the local runtime: accepting a deletion request
+ * withdraws the volunteer from activities that have not started (a waitlisted volunteer takes the
+ * freed place, as on any withdrawal), keeps the enrollment in one that has started (hour records
+ * rest on it), and cancels the reminder queued for them. Accepting again, also after an
+ * interruption, changes nothing.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../../../shared/data/keys.js';
+import {
+  api,
+  cityAdmin,
+  createActivity,
+  createTeam,
+  createVolunteer,
+  dynamo,
+  expectStatus,
+  leaderToken,
+  publish,
+  tableName,
+  volunteerToken,
+  type Activity,
+  type Volunteer,
+} from './client.js';
+
+const ORG = 'futian.shatou';
+const MIN = 60_000;
+const at = (minutes: number) => new Date(Date.now() + minutes * MIN);
+
+describe('erasure and activities', () => {
+  const ddb = dynamo();
+  let admin: string;
+  let leader: string;
+  /** The volunteer whose data is erased, one waiting for their place, one ahead of them elsewhere. */
+  let erased: Volunteer;
+  let waiting: Volunteer;
+  let ahead: Volunteer;
+  /** Full, starts in 2 h: `erased` enrolled, `waiting` on the waitlist. */
+  let soon: Activity;
+  /** Full, starts in 3 h: `ahead` enrolled, `erased` on the waitlist. */
+  let waitedFor: Activity;
+  /** Started half an hour ago: `erased` enrolled. */
+  let started: Activity;
+  let requestId: string;
+
+  const enrollment = async (a: Activity, v: Volunteer) =>
+    (await ddb.send(new GetCommand({ TableName: tableName(), Key: keys.enrollment(a.id, v.id), ConsistentRead: true }))).Item;
+  const reminderOf = async (a: Activity, v: Volunteer) =>
+    (
+      await ddb.send(
+        new GetCommand({ TableName: tableName(), Key: keys.notification(`activity-reminder#${a.id}#${v.id}#${a.startsAt}`), ConsistentRead: true }),
+      )
+    ).Item;
+  const activity = async (a: Activity) => expectStatus(await api<Activity & { waitlistCount: number }>(`/v1/activities/${a.id}`, { token: admin }), 200, 'activity');
+  const signUp = async (a: Activity, v: Volunteer) =>
+    expectStatus(await api(`/v1/activities/${a.id}/enrollments`, { token: await volunteerToken(v.id), body: { volunteerId: v.id } }), 201, 'sign up');
+  const accept = async () => expectStatus(await api(`/v1/deletion-requests/${requestId}/decide`, { token: admin, body: { decision: 'accept' } }), 200, 'accept deletion');
+
+  /** What the erasure may touch, as one comparable value. */
+  const snapshot = async () => ({
+    soon: await activity(soon).then((a) => [a.enrolledCount, a.waitlistCount]),
+    waitedFor: await activity(waitedFor).then((a) => [a.enrolledCount, a.waitlistCount]),
+    started: await activity(started).then((a) => [a.enrolledCount, a.waitlistCount]),
+    erasedInSoon: await enrollment(soon, erased),
+    erasedInWaitedFor: await enrollment(waitedFor, erased),
+    erasedInStarted: (await enrollment(started, erased))?.status,
+    waitingInSoon: (await enrollment(soon, waiting))?.status,
+    aheadInWaitedFor: (await enrollment(waitedFor, ahead))?.status,
+    reminder: await reminderOf(soon, erased),
+  });
+
+  beforeAll(async () => {
+    admin = await cityAdmin();
+    const team = await createTeam(admin, ORG);
+    leader = await leaderToken(team.id);
+    [erased, waiting, ahead] = [await createVolunteer(admin, ORG), await createVolunteer(admin, ORG), await createVolunteer(admin, ORG)];
+    soon = await createActivity(leader, { teamId: team.id, title: '沙头社区巡逻', startsAt: at(120), endsAt: at(240), capacity: 1 });
+    waitedFor = await createActivity(leader, { teamId: team.id, title: '沙头义诊', startsAt: at(180), endsAt: at(300), capacity: 1 });
+    started = await createActivity(leader, { teamId: team.id, title: '沙头交通劝导', startsAt: at(-30), endsAt: at(120), capacity: 5 });
+    for (const a of [soon, waitedFor, started]) await publish(leader, a.id);
+
+    expect(await signUp(soon, erased)).toMatchObject({ status: 'enrolled' });
+    expect(await signUp(soon, waiting)).toMatchObject({ status: 'waitlisted' });
+    expect(await signUp(waitedFor, ahead)).toMatchObject({ status: 'enrolled' });
+    expect(await signUp(waitedFor, erased)).toMatchObject({ status: 'waitlisted' });
+    expect(await signUp(started, erased)).toMatchObject({ status: 'enrolled' });
+
+    // The daily reminders, now: the erased volunteer's place in `soon` gets one.
+    expectStatus(await api('/_local/schedules/send-reminders', { method: 'POST' }), 200, 'fire send-reminders');
+    expect(await reminderOf(soon, erased)).toMatchObject({ status: 'pending', recipientVolunteerId: erased.id });
+    expect(await reminderOf(waitedFor, ahead)).toMatchObject({ status: 'pending' });
+
+    const request = expectStatus(await api('/v1/me/deletion-request', { token: await volunteerToken(erased.id), body: {} }), 201, 'deletion request');
+    requestId = request.id;
+  });
+
+  it('withdraws the volunteer from activities not started: the waitlisted volunteer takes the place', async () => {
+    const done = await accept();
+    expect(done).toMatchObject({ status: 'accepted', erasedAt: expect.any(String) });
+
+    expect(await enrollment(soon, erased)).toBeUndefined();
+    expect(await enrollment(soon, waiting)).toMatchObject({ status: 'enrolled' });
+    expect(await activity(soon)).toMatchObject({ enrolledCount: 1, waitlistCount: 0 });
+    // Off a waitlist too; the one enrolled ahead of them is untouched.
+    expect(await enrollment(waitedFor, erased)).toBeUndefined();
+    expect(await enrollment(waitedFor, ahead)).toMatchObject({ status: 'enrolled' });
+    expect(await activity(waitedFor)).toMatchObject({ enrolledCount: 1, waitlistCount: 0 });
+  });
+
+  it('keeps the enrollment in an activity that has already started', async () => {
+    expect(await enrollment(started, erased)).toMatchObject({ status: 'enrolled', volunteerId: erased.id });
+    expect(await activity(started)).toMatchObject({ enrolledCount: 1 });
+  });
+
+  it("cancels the volunteer's pending reminder, moving it out of the pending outbox; others' stay pending", async () => {
+    const reminder = await reminderOf(soon, erased);
+    expect(reminder).toMatchObject({ status: 'cancelled', cancelledReason: 'erasure', gsi1pk: keys.outboxPk('cancelled') });
+    const pending = expectStatus(await api<{ items: any[] }>('/_local/outbox'), 200, 'outbox');
+    expect(pending.items.some((n) => n.recipientVolunteerId === erased.id)).toBe(false);
+    expect(await reminderOf(waitedFor, ahead)).toMatchObject({ status: 'pending' });
+    // The audit entry says what went.
+    const audit = expectStatus(await api(`/v1/audit?orgUnitId=${ORG}&limit=100`, { token: admin }), 200, 'audit');
+    const entry = audit.items.find((e: any) => e.action === 'deletion.accept' && e.target.id === erased.id);
+    expect(entry.after.erased).toEqual(expect.arrayContaining(['upcomingEnrollments', 'pendingNotifications']));
+  });
+
+  it('accepting again changes nothing, also when resuming an erasure that looks interrupted', async () => {
+    const before = await snapshot();
+    const again = await accept();
+    expect(again.erasedAt).toBeDefined();
+    expect(await snapshot()).toEqual(before);
+
+    // As if it had stopped before its last step: the steps run again over what is already done.
+    const unfinish = (key: { pk: string; sk: string }) =>
+      ddb.send(new UpdateCommand({ TableName: tableName(), Key: key, UpdateExpression: 'REMOVE erasedAt' }));
+    await unfinish(keys.rightsRequest(requestId));
+    await unfinish(keys.volunteer(erased.id));
+    const resumed = await accept();
+    expect(resumed).toMatchObject({ status: 'accepted', erasedAt: expect.any(String) });
+    expect(await snapshot()).toEqual(before);
+  });
+});
