@@ -165,8 +165,9 @@ export const FUNCTIONS: FunctionDeclaration[] = [
   http('GET', '/v1/me/export', 'me/export', { ...write, piiKey: 'decrypt' }, { timeoutSeconds: 30 }),
   http('POST', '/v1/me/correction-requests', 'correction-requests/create', write),
   http('GET', '/v1/org-units/{id}/correction-requests', 'correction-requests/list-by-org-unit', read),
-  // A phone correction moves the keyed-hash uniqueness and login items.
-  http('POST', '/v1/correction-requests/{id}/decide', 'correction-requests/decide', { ...write, piiHash: true }),
+  // A phone correction moves the keyed-hash uniqueness and login items; a name correction then
+  // rewrites the name on every hour record and tally of the volunteer (resumable, so 30 s is ample).
+  http('POST', '/v1/correction-requests/{id}/decide', 'correction-requests/decide', { ...write, piiHash: true }, { timeoutSeconds: 30 }),
   http('POST', '/v1/me/deletion-request', 'deletion-requests/create', write),
   http('GET', '/v1/org-units/{id}/deletion-requests', 'deletion-requests/list-by-org-unit', read),
   // Erasure decrypts the identity number only to find (and delete) its uniqueness item.

@@ -21,6 +21,7 @@ import {
 import { Failure, conflict, notFound } from '../errors.js';
 import { recordAudit } from './audit.js';
 import { withdrawConsent, type ConsentRecord } from './consents.js';
+import { finishCorrection } from './name-propagation.js';
 import { withdrawFromUpcoming } from './enrollments.js';
 import { cancelPendingForVolunteer } from './notifications.js';
 import { db, failedConditionIndex, isConditionFailure, isTransactionConflict, table } from './client.js';
@@ -48,6 +49,8 @@ export interface RightsRequest {
   note?: string;
   /** Deletion: when the erasure finished (it runs in steps and can be resumed). */
   erasedAt?: string;
+  /** Name correction: when the new name reached its copies (hour records, tallies; resumable). */
+  propagatedAt?: string;
 }
 
 export const RIGHTS_REQUEST = { zh: '申请', en: 'Request' };
@@ -223,9 +226,13 @@ const volunteerRaw = async (volunteerId: string) => {
 /**
  * Applies an accepted correction to the volunteer in one transaction with the request's decision
  * and its audit entry (before and after masked). A phone change moves the keyed-hash uniqueness
- * item, and the phone login item of an account that logs in with the old phone.
+ * item, and the phone login item of an account that logs in with the old phone. A name change
+ * then reaches the name's copies (shared/data/name-propagation.ts); accepting again an accepted
+ * request whose propagation did not finish resumes it, a finished one is returned as it is.
  */
 export const acceptCorrection = async (request: RightsRequest, actor: Principal, note?: string) => {
+  if (request.status === 'accepted') return finishCorrection(request);
+  if (request.status !== 'pending') throw alreadyDecided(request.status);
   const field = request.field!;
   const value = request.proposedValue;
   const item = await volunteerRaw(request.volunteerId);
@@ -322,7 +329,7 @@ export const acceptCorrection = async (request: RightsRequest, actor: Principal,
     if (failed >= 0 || isTransactionConflict(error)) throw busy();
     throw error;
   }
-  return decided(request, 'accepted', actor, note, now);
+  return finishCorrection(decided(request, 'accepted', actor, note, now));
 };
 
 // ── Reading everything about a person ────────────────────────────────────────────────────────

@@ -47,8 +47,54 @@ export class NameConsentChanged extends Error {
   }
 }
 
-export const tallyRecord = async (record: HourRecord, nameConsent: NameConsent = { namePublic: false }): Promise<boolean> => {
+/** The volunteer's name changed (a correction) or erasure began between reading and tallying: read both again. */
+export class VolunteerNameChanged extends Error {
+  constructor() {
+    super("The volunteer's name changed while tallying");
+    this.name = 'VolunteerNameChanged';
+  }
+}
+
+/** The volunteer item as read just before the tally: its current name, and whether it was erased. */
+export interface CurrentName {
+  name: string;
+  erased: boolean;
+}
+
+/**
+ * The name the volunteer's tallies get. With the volunteer as read (`current`), their current
+ * name — the record's copy may predate a correction — unless erasure has begun: it removes the
+ * record's copy first (step 2) and marks the volunteer last, so either means the pseudonym.
+ * Without `current`, the record's copy (as before name corrections propagated).
+ */
+const tallyName = (record: HourRecord, current: CurrentName | undefined) => {
+  if (record.volunteerName === undefined || current?.erased) return { name: DELETED_VOLUNTEER_NAME, checked: false };
+  return current ? { name: current.name, checked: true } : { name: record.volunteerName, checked: false };
+};
+
+export const tallyRecord = async (record: HourRecord, nameConsent: NameConsent = { namePublic: false }, current?: CurrentName): Promise<boolean> => {
   const periods: Period[] = ['ALL', `${shanghaiYear(record.startedAt)}`];
+  const named = tallyName(record, current);
+  // A real name is written only if, at commit, it is still the volunteer's and the record still
+  // has its copy. So a tally can never bring back a name a correction replaced (the correction's
+  // propagation rewrites every tally committed before it; one committed after it fails here and
+  // reads the new name), nor a name erasure removed (erasure strips the records' copies before
+  // it pseudonymises the tallies). Checked by the database rather than by ordering, since the
+  // consumer runs at any time relative to the correction.
+  const nameChecks = named.checked
+    ? [
+        {
+          ConditionCheck: {
+            TableName: table(),
+            Key: keys.volunteer(record.volunteerId),
+            ConditionExpression: '#name = :name AND attribute_not_exists(erasedAt)',
+            ExpressionAttributeNames: { '#name': 'name' },
+            ExpressionAttributeValues: { ':name': named.name },
+          },
+        },
+        { ConditionCheck: { TableName: table(), Key: keys.hourRecord(record.id), ConditionExpression: 'attribute_exists(volunteerName)' } },
+      ]
+    : [];
   const items = [
     {
       Put: {
@@ -61,8 +107,8 @@ export const tallyRecord = async (record: HourRecord, nameConsent: NameConsent =
       add(keys.volunteerTally(record.volunteerId, period), record.minutes, {
         type: 'VolunteerTally',
         volunteerId: record.volunteerId,
-        // Erased volunteers' records no longer carry a name (shared/domain/rights.ts).
-        name: record.volunteerName ?? DELETED_VOLUNTEER_NAME,
+        // The current name, or the pseudonym once erasure has begun (shared/domain/rights.ts).
+        name: named.name,
         orgUnitId: record.volunteerOrgUnitId,
         period,
         namePublic: nameConsent.namePublic,
@@ -80,6 +126,7 @@ export const tallyRecord = async (record: HourRecord, nameConsent: NameConsent =
         add(keys.orgTally(nodeId, period), record.minutes, { type: 'OrgTally', orgUnitId: nodeId, period }),
       ),
     ]),
+    ...nameChecks,
     // Last: the name consent is still as read (a withdrawal in between must not be overwritten).
     {
       ConditionCheck: {
@@ -97,6 +144,7 @@ export const tallyRecord = async (record: HourRecord, nameConsent: NameConsent =
     const failed = failedConditionIndex(error);
     if (failed === 0) return false;
     if (failed === items.length - 1) throw new NameConsentChanged();
+    if (nameChecks.length && failed >= items.length - 1 - nameChecks.length) throw new VolunteerNameChanged();
     throw error;
   }
 };

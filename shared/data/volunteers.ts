@@ -31,9 +31,11 @@ export interface Volunteer {
   veteran?: { branch?: string; enlistmentYear?: number; dischargeYear?: number; partyMember?: boolean };
   skills: string[];
   registeredAt: string;
+  /** Set when the volunteer's personal data was erased (shared/data/rights.ts). */
+  erasedAt?: string;
 }
 
-export type NewVolunteer = Omit<Volunteer, 'id' | 'volunteerNumber' | 'registeredAt' | 'idNumberMasked'> & { idNumber: string };
+export type NewVolunteer = Omit<Volunteer, 'id' | 'volunteerNumber' | 'registeredAt' | 'idNumberMasked' | 'erasedAt'> & { idNumber: string };
 
 export interface VolunteerTotals {
   verifiedMinutes: number;
@@ -199,8 +201,8 @@ export const readVolunteer = async (id: string, year: number, leaderTeamId?: str
 };
 
 /** Just the volunteer, for authorization checks and denormalised names. */
-export const getVolunteer = async (id: string): Promise<Volunteer> => {
-  const out = await db.send(new GetCommand({ TableName: table(), Key: keys.volunteer(id) }));
+export const getVolunteer = async (id: string, consistent = false): Promise<Volunteer> => {
+  const out = await db.send(new GetCommand({ TableName: table(), Key: keys.volunteer(id), ...(consistent ? { ConsistentRead: true } : {}) }));
   if (!out.Item) throw notFound(VOLUNTEER);
   return toVolunteer(out.Item);
 };

@@ -20,6 +20,7 @@ export const requestView = (r: RightsRequest, viewer: Principal) => ({
   ...(r.decidedAt ? { decidedAt: r.decidedAt, decidedBy: r.decidedBy ?? null } : {}),
   ...(r.note ? { note: r.note } : {}),
   ...(r.erasedAt ? { erasedAt: r.erasedAt } : {}),
+  ...(r.propagatedAt ? { propagatedAt: r.propagatedAt } : {}),
 });
 
 /** Audit entries are stored with personal values already masked (shared/domain/rights.ts maskForAudit). */
