@@ -6,8 +6,19 @@
  */
 import type { Principal } from '../domain/access.js';
 import { isAllowed } from '../domain/policy.js';
-import { readVolunteer } from '../data/volunteers.js';
-import { forbidden } from '../errors.js';
+import { readVolunteer, type Volunteer } from '../data/volunteers.js';
+import { conflict, forbidden } from '../errors.js';
+
+/**
+ * A volunteer whose personal data was erased on their request takes part in nothing new: no
+ * enrollment, team membership or hour record is added for the pseudonym that remains.
+ */
+export const refuseErased = <V extends Pick<Volunteer, 'erasedAt'>>(volunteer: V): V => {
+  if (volunteer.erasedAt) {
+    throw conflict({ zh: '该志愿者的个人信息已应本人申请删除，不能再报名、入队或登记时长', en: "The volunteer's personal data was erased at their request; nothing new can be recorded for them" });
+  }
+  return volunteer;
+};
 
 export const volunteerInReach = async (principal: Principal, volunteerId: string) => {
   const leaderTeam = principal.role === 'team_leader' ? principal.scope : undefined;
@@ -18,5 +29,5 @@ export const volunteerInReach = async (principal: Principal, volunteerId: string
     memberOfCallersTeam: memberOfLeadersTeam,
   });
   if (!allowed) throw forbidden();
-  return volunteer;
+  return refuseErased(volunteer);
 };

@@ -6,7 +6,7 @@ import { getTeam } from '../../../shared/data/teams.js';
 import { getVolunteer } from '../../../shared/data/volunteers.js';
 import { findEnrollment } from '../../../shared/data/enrollments.js';
 import { conflict } from '../../../shared/errors.js';
-import { volunteerInReach } from '../../../shared/http/volunteer-reach.js';
+import { refuseErased, volunteerInReach } from '../../../shared/http/volunteer-reach.js';
 import { accepted, httpRoute } from '../../../shared/http/route.js';
 import { backFillBody } from '../../../shared/schemas/hour-records.js';
 
@@ -22,7 +22,7 @@ export const handler = httpRoute({
     }
     // Someone who signed up took part in the organiser's activity; anyone else must be theirs to act for.
     const [enrollment, team] = await Promise.all([findEnrollment(activity.id, body.volunteerId), getTeam(activity.teamId)]);
-    const volunteer = enrollment ? await getVolunteer(body.volunteerId) : await volunteerInReach(principal, body.volunteerId);
+    const volunteer = enrollment ? refuseErased(await getVolunteer(body.volunteerId)) : await volunteerInReach(principal, body.volunteerId);
     const record = await createPendingRecord(
       {
         ...recordContext(activity, team, volunteer, principal.subject),

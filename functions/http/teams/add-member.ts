@@ -8,6 +8,7 @@ import { addMember, getTeam } from '../../../shared/data/teams.js';
 import { getVolunteer } from '../../../shared/data/volunteers.js';
 import { conflict } from '../../../shared/errors.js';
 import { created, httpRoute } from '../../../shared/http/route.js';
+import { refuseErased } from '../../../shared/http/volunteer-reach.js';
 import { idParams } from '../../../shared/schemas/common.js';
 import { addMemberBody } from '../../../shared/schemas/teams.js';
 
@@ -18,7 +19,7 @@ export const handler = httpRoute({
   handle: async ({ params, body, principal, authorize }) => {
     const team = await getTeam(params.id);
     authorize({ orgUnitId: team.orgUnitId, teamId: team.id });
-    const volunteer = await getVolunteer(body.volunteerId);
+    const volunteer = refuseErased(await getVolunteer(body.volunteerId));
     if (!isWithin(volunteer.orgUnitId, team.orgUnitId)) {
       throw conflict({ zh: '该志愿者不在本队所属区域，不能加入', en: "The volunteer is not registered under the team's org unit" });
     }

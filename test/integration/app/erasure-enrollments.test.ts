@@ -43,6 +43,7 @@ describe('erasure and activities', () => {
   /** Started half an hour ago: `erased` enrolled. */
   let started: Activity;
   let requestId: string;
+  let team: { id: string };
 
   const enrollment = async (a: Activity, v: Volunteer) =>
     (await ddb.send(new GetCommand({ TableName: tableName(), Key: keys.enrollment(a.id, v.id), ConsistentRead: true }))).Item;
@@ -72,7 +73,7 @@ describe('erasure and activities', () => {
 
   beforeAll(async () => {
     admin = await cityAdmin();
-    const team = await createTeam(admin, ORG);
+    team = await createTeam(admin, ORG);
     leader = await leaderToken(team.id);
     [erased, waiting, ahead] = [await createVolunteer(admin, ORG), await createVolunteer(admin, ORG), await createVolunteer(admin, ORG)];
     soon = await createActivity(leader, { teamId: team.id, title: '沙头社区巡逻', startsAt: at(120), endsAt: at(240), capacity: 1 });
@@ -123,6 +124,26 @@ describe('erasure and activities', () => {
     const audit = expectStatus(await api(`/v1/audit?orgUnitId=${ORG}&limit=100`, { token: admin }), 200, 'audit');
     const entry = audit.items.find((e: any) => e.action === 'deletion.accept' && e.target.id === erased.id);
     expect(entry.after.erased).toEqual(expect.arrayContaining(['upcomingEnrollments', 'pendingNotifications']));
+  });
+
+  it('records nothing new for the erased volunteer: no sign-up, team membership, back-fill or check-out (409)', async () => {
+    const refused = (res: { status: number; body: any }) => {
+      expect(res.status).toBe(409);
+      expect(res.body.detail).toMatch(/erased/);
+    };
+    const later = await createActivity(leader, { teamId: team.id, title: '沙头敬老', startsAt: at(300), endsAt: at(360), capacity: 5 });
+    await publish(leader, later.id);
+    refused(await api(`/v1/activities/${later.id}/enrollments`, { token: admin, body: { volunteerId: erased.id } }));
+    refused(await api(`/v1/teams/${team.id}/members`, { token: admin, body: { volunteerId: erased.id, role: 'member' } }));
+    refused(
+      await api('/v1/hour-records', {
+        token: admin,
+        body: { volunteerId: erased.id, activityId: started.id, startedAt: at(-25).toISOString(), endedAt: at(-5).toISOString() },
+      }),
+    );
+    // The place kept in the started activity lets staff check them in, but no hours follow.
+    expectStatus(await api(`/v1/activities/${started.id}/check-ins`, { token: admin, body: { volunteerId: erased.id } }), 201, 'check-in');
+    refused(await api(`/v1/activities/${started.id}/check-outs`, { token: admin, body: { volunteerId: erased.id } }));
   });
 
   it('accepting again changes nothing, also when resuming an erasure that looks interrupted', async () => {
