@@ -154,6 +154,11 @@ export const startPoller = ({ fn, queueUrl, queueArn, client, log }: PollerOptio
     }
   };
 
+  const recordErrorsOf = (error: unknown) => {
+    const recordErrors = (error as { recordErrors?: unknown[] } | undefined)?.recordErrors;
+    return Array.isArray(recordErrors) && recordErrors.length ? [...new Set(recordErrors.map(errorMessage))].join('; ') : undefined;
+  };
+
   const handleBatch = async (messages: Message[]) => {
     const event: SQSEvent = { Records: messages.map((m) => recordOf(m, queueArn)) };
     let failed: Set<string> | 'all';
@@ -161,7 +166,12 @@ export const startPoller = ({ fn, queueUrl, queueArn, client, log }: PollerOptio
       failed = failedIds(event.Records, await invoke(fn, event));
       if (failed === 'all') log.error(`${fn.name}: invalid batchItemFailures; the whole batch will be retried`);
     } catch (error) {
-      log.error(`${fn.name} failed on a batch of ${messages.length}; it will be retried after the visibility timeout`, error);
+      // Every record failing is an outcome the consumer reports (Powertools' FullBatchFailureError):
+      // one line with the records' reasons; anything else is unexpected and keeps its stack.
+      const reasons = recordErrorsOf(error);
+      const line = `${fn.name} failed on a batch of ${messages.length}; it will be retried after the visibility timeout`;
+      if (reasons) log.error(`${line}: every record failed (${reasons})`);
+      else log.error(line, error);
       failed = 'all';
     }
     const done = failed === 'all' ? [] : event.Records.filter((r) => !failed.has(r.messageId));

@@ -24,6 +24,8 @@ declare module 'vitest' {
 let runtime: LocalRuntime | undefined;
 
 export default async function setup(project: TestProject) {
+  // As in vitest.config.ts: the SDK's Node 22 notice, once per process, is not a test result.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   runtime = await startLocalRuntime({
     port: 0,
     dynamoPort: 0,
