@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tableName } from '../config.js';
 
 export interface DynamoCall {
@@ -74,6 +75,15 @@ export const isTransactionConflict = (error: unknown) => {
 
 /** Index of the first failed condition in a cancelled transaction, or -1. */
 export const failedConditionIndex = (error: unknown) => reasonsOf(error).indexOf('ConditionalCheckFailed');
+
+/**
+ * The item as it was when the condition at `index` failed, for a transaction item that asked
+ * for it (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`): it saves reading it again.
+ */
+export const itemAtFailedCondition = (error: unknown, index: number): Record<string, unknown> | undefined => {
+  const item = error instanceof TransactionCanceledException ? error.CancellationReasons?.[index]?.Item : undefined;
+  return item ? unmarshall(item) : undefined;
+};
 
 export const isConditionFailure = (error: unknown) =>
   (error as { name?: string })?.name === 'ConditionalCheckFailedException';

@@ -8,7 +8,7 @@ import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
 import { recordAudit } from './audit.js';
 import { Failure, conflict, notFound } from '../errors.js';
-import { db, failedConditionIndex, retryOnConflict, table } from './client.js';
+import { db, failedConditionIndex, itemAtFailedCondition, retryOnConflict, table } from './client.js';
 import { keys, withoutKeys } from './keys.js';
 import { ACTIVITY, findActivity, getActivity, type Activity } from './activities.js';
 import { queryPage } from './query.js';
@@ -50,7 +50,16 @@ const staffAudit = (activity: Pick<Activity, 'id' | 'orgUnitId'>, actor: Princip
         })
     : undefined;
 
-const tryEnroll = async (activityId: string, volunteerId: string, now: string, audit?: EnrollmentAudit): Promise<Enrollment | 'full'> => {
+/** Full: no place for a newcomer. `placeOpen`: a place is free while others wait (a promotion under way or cut short). */
+type Full = { full: true; placeOpen: boolean };
+
+/** The activity as the failed condition saw it (no second read), or read again if it is not there. */
+const activityAtFailure = async (error: unknown, activityId: string) => {
+  const seen = itemAtFailedCondition(error, 0) as unknown as Activity | undefined;
+  return seen ?? getActivity(activityId, true);
+};
+
+const tryEnroll = async (activityId: string, volunteerId: string, now: string, audit?: EnrollmentAudit): Promise<Enrollment | Full> => {
   const enrollment: Enrollment = { activityId, volunteerId, status: 'enrolled', enrolledAt: now };
   try {
     await db.send(
@@ -65,6 +74,7 @@ const tryEnroll = async (activityId: string, volunteerId: string, now: string, a
               ConditionExpression: `${openCondition} AND enrolledCount < #capacity AND waitlistCount = :zero`,
               ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
               ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':published': 'published', ':now': now },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
           {
@@ -83,9 +93,9 @@ const tryEnroll = async (activityId: string, volunteerId: string, now: string, a
     const failed = failedConditionIndex(error);
     if (failed === 1) throw alreadyEnrolled();
     if (failed === 0) {
-      const activity = await getActivity(activityId, true);
+      const activity = await activityAtFailure(error, activityId);
       if (activity.status !== 'published' || activity.endsAt <= now) throw notOpen();
-      return 'full';
+      return { full: true, placeOpen: activity.enrolledCount < activity.capacity };
     }
     throw error;
   }
@@ -107,6 +117,7 @@ const tryWaitlist = async (activityId: string, volunteerId: string, now: string,
               ConditionExpression: `${openCondition} AND (enrolledCount >= #capacity OR waitlistCount > :zero)`,
               ExpressionAttributeNames: { '#status': 'status', '#capacity': 'capacity' },
               ExpressionAttributeValues: { ':one': 1, ':zero': 0, ':published': 'published', ':now': now },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           },
           {
@@ -131,7 +142,7 @@ const tryWaitlist = async (activityId: string, volunteerId: string, now: string,
     const failed = failedConditionIndex(error);
     if (failed === 1) throw alreadyEnrolled();
     if (failed === 0) {
-      const activity = await getActivity(activityId, true);
+      const activity = await activityAtFailure(error, activityId);
       if (activity.status !== 'published' || activity.endsAt <= now) throw notOpen();
       return 'space';
     }
@@ -146,10 +157,14 @@ export const enroll = async (activity: Pick<Activity, 'id' | 'orgUnitId'>, volun
   for (let round = 0; round < 5; round++) {
     const now = new Date().toISOString();
     const enrolled = await retryOnConflict(() => tryEnroll(activityId, volunteerId, now, audit));
-    if (enrolled !== 'full') return enrolled;
+    if (!('full' in enrolled)) return enrolled;
     const waitlisted = await retryOnConflict(() => tryWaitlist(activityId, volunteerId, now, audit));
     if (waitlisted !== 'space') {
-      // A place may have opened between the two writes; the waitlist fills it.
+      // A place freed after the enroll attempt goes to the waitlist by the withdrawal's own
+      // promotion (and if the waitlist was empty, the waitlist write fails and we enroll).
+      // Only a place seen free while others waited needs filling here: that withdrawal's
+      // promotion is still running or was cut short.
+      if (!enrolled.placeOpen) return waitlisted;
       await fillFromWaitlist(activityId);
       return (await findEnrollment(activityId, volunteerId)) ?? waitlisted;
     }

@@ -3,7 +3,8 @@
  * order, a withdrawal promotes the first waitlisted volunteer, and closed activities refuse.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../../shared/data/keys.js';
 import {
   api,
   cityAdmin,
@@ -219,6 +220,30 @@ describe('enrollment', () => {
     ]);
     const jumped = arrivals.filter((r) => r.status === 201 && r.body.status === 'enrolled').map((r) => r.body.volunteerId);
     expect(jumped, 'newcomers enrolled ahead of the waitlist').toEqual([]);
+  });
+
+  it('fills a place left free by a cut-short promotion with the first waitlisted when the next volunteer signs up', async () => {
+    const a = await createActivity(leader, { teamId: team.id, startsAt: new Date(Date.now() - 10 * MIN), endsAt: new Date(Date.now() + 120 * MIN), capacity: 1 });
+    await publish(leader, a.id);
+    const [first, second, third] = [60, 61, 62].map((i) => ({ v: volunteers[i], token: tokens[i] }));
+    expect(expectStatus(await signUp(a.id, first.v.id, first.token), 201)).toMatchObject({ status: 'enrolled' });
+    expect(expectStatus(await signUp(a.id, second.v.id, second.token), 201)).toMatchObject({ status: 'waitlisted' });
+    // A withdrawal that stopped before its promotion: the place is free, someone still waits.
+    await dynamo().send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: tableName(), Key: keys.enrollment(a.id, first.v.id) } },
+          { Update: { TableName: tableName(), Key: keys.activity(a.id), UpdateExpression: 'SET enrolledCount = enrolledCount - :one', ExpressionAttributeValues: { ':one': 1 } } },
+        ],
+      }),
+    );
+    // The newcomer queues behind the waiting volunteer, who takes the free place.
+    expect(expectStatus(await signUp(a.id, third.v.id, third.token), 201)).toMatchObject({ status: 'waitlisted' });
+    expect(await getActivity(a.id)).toMatchObject({ enrolledCount: 1, waitlistCount: 1 });
+    const statusOf = async (volunteerId: string) =>
+      (await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.enrollment(a.id, volunteerId), ConsistentRead: true }))).Item?.status;
+    expect(await statusOf(second.v.id)).toBe('enrolled');
+    expect(await statusOf(third.v.id)).toBe('waitlisted');
   });
 
   it('refuses sign-up for a draft activity with 409', async () => {
