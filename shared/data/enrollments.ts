@@ -11,7 +11,7 @@ import { Failure, conflict, notFound } from '../errors.js';
 import { db, failedConditionIndex, itemAtFailedCondition, retryOnConflict, table } from './client.js';
 import { keys, withoutKeys } from './keys.js';
 import { ACTIVITY, findActivity, getActivity, type Activity } from './activities.js';
-import { queryPage } from './query.js';
+import { queryAll, queryPage } from './query.js';
 
 export type EnrollmentStatus = 'enrolled' | 'waitlisted';
 
@@ -275,25 +275,7 @@ export const withdraw = async (activityId: string, volunteerId: string) => {
 };
 
 /** Every enrollment and attendance item of a volunteer (gsi2, all pages). */
-const activityItemsOf = async (volunteerId: string) => {
-  const found: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.volunteerActivitiesPk(volunteerId) },
-        Limit: 100,
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return found;
-};
+const activityItemsOf = (volunteerId: string) => queryAll('gsi2', keys.volunteerActivitiesPk(volunteerId));
 
 /**
  * Erasure (shared/data/rights.ts): withdraws a volunteer from every activity that has not started

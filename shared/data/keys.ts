@@ -56,7 +56,8 @@ export const keys = {
   team: (id: string): Key => ({ pk: `TEAM#${id}`, sk: 'TEAM' }),
   teamLevels: (orgUnitId: string, teamId: string) => levelKeys('TEAM', orgUnitId, teamId),
   teamMember: (teamId: string, volunteerId: string): Key => ({ pk: `TEAM#${teamId}`, sk: `MEMBER#${volunteerId}` }),
-  volunteerTeamsIndex: (volunteerId: string, teamId: string) => ({ gsi1pk: `VOL#${volunteerId}#TEAMS`, gsi1sk: teamId }),
+  volunteerTeamsIndex: (volunteerId: string, teamId: string) => ({ gsi1pk: keys.volunteerTeamsPk(volunteerId), gsi1sk: teamId }),
+  volunteerTeamsPk: (volunteerId: string) => `VOL#${volunteerId}#TEAMS`,
 
   volunteer: (id: string): Key => ({ pk: `VOL#${id}`, sk: 'VOL' }),
   /** Optimistic-lock item serialising hour verification per volunteer. */

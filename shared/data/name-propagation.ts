@@ -10,36 +10,16 @@
  * batch checks that name is still current: a later correction's own propagation then owns the
  * copies, and a batch of the earlier one can never land after it.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DELETED_VOLUNTEER_NAME } from '../domain/rights.js';
 import { db, failedConditionIndex, retryOnConflict, table } from './client.js';
 import { keys, type Key } from './keys.js';
+import { queryAll } from './query.js';
 import type { RightsRequest } from './rights.js';
 
 /** Copies per transaction: one slot goes to the check on the volunteer (DynamoDB allows 100). */
 const BATCH = 99;
 
-/** Every item of a partition, page by page; consistent on the base table (tallies), not possible on gsi1. */
-const everyItem = async (index: 'gsi1' | undefined, pk: string) => {
-  const found: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: table(),
-        ...(index ? { IndexName: index } : { ConsistentRead: true }),
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index ? `${index}pk` : 'pk' },
-        ExpressionAttributeValues: { ':pk': pk },
-        Limit: 100,
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return found;
-};
 
 const keyOf = (item: Record<string, unknown>): Key => ({ pk: String(item.pk), sk: String(item.sk) });
 
@@ -86,7 +66,7 @@ export const propagateVolunteerName = async (volunteerId: string) => {
   const name = out.Item.name;
 
   // 1. Hour records. A record without a name lost it to erasure; the condition keeps it so.
-  const records = await everyItem('gsi1', keys.volunteerHoursPk(volunteerId));
+  const records = await queryAll('gsi1', keys.volunteerHoursPk(volunteerId));
   const recordsDone = await inBatches(
     volunteerId,
     name,
@@ -107,7 +87,7 @@ export const propagateVolunteerName = async (volunteerId: string) => {
   // 2. Tallies (the rankings). A consistent read sees every tally committed before the correction;
   // tallies committed after it check the volunteer's name themselves (shared/data/tallies.ts).
   // The pseudonym is erasure's and stays.
-  const tallies = await everyItem(undefined, keys.volunteerTallyPk(volunteerId));
+  const tallies = await queryAll(undefined, keys.volunteerTallyPk(volunteerId));
   await inBatches(
     volunteerId,
     name,

@@ -3,11 +3,11 @@
  * message). The item's key is its dedupe key, so the same reminder cannot be queued twice.
  * A sender (per-region provider adapters) drains pending items; it is not part of this stage.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { db, isConditionFailure, table } from './client.js';
 import { keys, withoutKeys } from './keys.js';
-import { queryPage } from './query.js';
+import { queryAll, queryPage } from './query.js';
 
 export type Channel = 'sms' | 'email' | 'wechat';
 
@@ -74,46 +74,35 @@ export const listOutbox = async ({ status = 'pending', limit = 50, cursor }: { s
  */
 export const cancelPendingForVolunteer = async (volunteerId: string, reason: string) => {
   let cancelled = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        FilterExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': keys.volunteerNotificationsPk(volunteerId), ':pending': 'pending' },
-        Limit: 100,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const outbox = keys.outboxIndex('cancelled', String(item.createdAt), String(item.id));
-      try {
-        await db.send(
-          new UpdateCommand({
-            TableName: table(),
-            Key: { pk: String(item.pk), sk: String(item.sk) },
-            UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now, cancelledReason = :reason, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
-            ConditionExpression: '#status = :pending',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: {
-              ':cancelled': 'cancelled',
-              ':pending': 'pending',
-              ':now': new Date().toISOString(),
-              ':reason': reason,
-              ':gsi1pk': outbox.gsi1pk,
-              ':gsi1sk': outbox.gsi1sk,
-            },
-          }),
-        );
-        cancelled++;
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error; // taken by a sender (or cancelled) meanwhile
-      }
+  const pending = await queryAll('gsi2', keys.volunteerNotificationsPk(volunteerId), {
+    expression: '#status = :pending',
+    names: { '#status': 'status' },
+    values: { ':pending': 'pending' },
+  });
+  for (const item of pending) {
+    const outbox = keys.outboxIndex('cancelled', String(item.createdAt), String(item.id));
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: { pk: String(item.pk), sk: String(item.sk) },
+          UpdateExpression: 'SET #status = :cancelled, cancelledAt = :now, cancelledReason = :reason, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk',
+          ConditionExpression: '#status = :pending',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':cancelled': 'cancelled',
+            ':pending': 'pending',
+            ':now': new Date().toISOString(),
+            ':reason': reason,
+            ':gsi1pk': outbox.gsi1pk,
+            ':gsi1sk': outbox.gsi1sk,
+          },
+        }),
+      );
+      cancelled++;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error; // taken by a sender (or cancelled) meanwhile
     }
-    start = out.LastEvaluatedKey;
-  } while (start);
+  }
   return cancelled;
 };

@@ -59,3 +59,35 @@ export const queryPage = async <T = Record<string, unknown>>(q: PageQuery): Prom
   }
   return { items: (out.Items ?? []) as T[], nextCursor: encodeCursor(out.LastEvaluatedKey) };
 };
+
+/**
+ * Every item of one partition, page after page, for the data-subject-rights steps that must see
+ * all of a person's items (erasure, name propagation). On the base table the read is consistent,
+ * so it sees every write committed before it; an index can only be read eventually consistent.
+ * `filter` narrows what comes back (each page is still read whole).
+ */
+export const queryAll = async (
+  index: 'gsi1' | 'gsi2' | undefined,
+  pk: string,
+  filter?: { expression: string; names?: Record<string, string>; values: Record<string, unknown> },
+): Promise<Record<string, unknown>[]> => {
+  const found: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({
+        TableName: table(),
+        ...(index ? { IndexName: index } : { ConsistentRead: true }),
+        KeyConditionExpression: '#pk = :pk',
+        ...(filter ? { FilterExpression: filter.expression } : {}),
+        ExpressionAttributeNames: { '#pk': index ? `${index}pk` : 'pk', ...filter?.names },
+        ExpressionAttributeValues: { ':pk': pk, ...filter?.values },
+        Limit: 100,
+        ExclusiveStartKey: start,
+      }),
+    );
+    found.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return found;
+};

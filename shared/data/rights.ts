@@ -8,7 +8,7 @@
  * `<status>#<createdAt>#<id>`), and per volunteer on gsi2 (`VOL#<id>#RIGHTS`). A deletion guard
  * `VOL#<id>`/`DELETION` keeps one deletion request open per volunteer.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { keyedHash } from '../crypto/keyed-hash.js';
 import type { Principal } from '../domain/access.js';
@@ -26,7 +26,7 @@ import { withdrawFromUpcoming } from './enrollments.js';
 import { cancelPendingForVolunteer } from './notifications.js';
 import { db, failedConditionIndex, isConditionFailure, isTransactionConflict, table } from './client.js';
 import { keys, levelQuery, withoutKeys, type Key } from './keys.js';
-import { queryPage, type Page } from './query.js';
+import { queryAll, queryPage, type Page } from './query.js';
 
 export type RequestKind = 'correction' | 'deletion';
 
@@ -362,7 +362,7 @@ const partitionPage = (pk: string) => (cursor: string | undefined) =>
 
 export const personReads = {
   sessions: (accountId: string) => collect(indexPage('gsi2', keys.accountSessionsPk(accountId))),
-  memberships: (volunteerId: string) => collect(indexPage('gsi1', `VOL#${volunteerId}#TEAMS`)),
+  memberships: (volunteerId: string) => collect(indexPage('gsi1', keys.volunteerTeamsPk(volunteerId))),
   activities: (volunteerId: string) => collect(indexPage('gsi2', keys.volunteerActivitiesPk(volunteerId))),
   hourRecords: (volunteerId: string) => collect(indexPage('gsi1', keys.volunteerHoursPk(volunteerId))),
   tallies: (volunteerId: string) => collect(partitionPage(keys.volunteerTally(volunteerId, 'ALL').pk)),
@@ -384,26 +384,7 @@ const inBatches = async (items: Record<string, unknown>[], size = BATCH) => {
 };
 
 /** Every key of a gsi partition (all pages), for steps that touch each item. */
-const allOf = async (index: 'gsi1' | 'gsi2' | undefined, pk: string) => {
-  const found: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await db.send(
-      new QueryCommand({
-        TableName: table(),
-        ...(index ? { IndexName: index } : {}),
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index ? `${index}pk` : 'pk' },
-        ExpressionAttributeValues: { ':pk': pk },
-        Limit: BATCH,
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return found;
-};
+const allOf = queryAll;
 
 const keyOf = (item: Record<string, unknown>): Key => ({ pk: String(item.pk), sk: String(item.sk) });
 
@@ -488,7 +469,7 @@ export const acceptDeletion = async (
       })),
     );
     // 4. Team memberships end (each with its team's member count).
-    for (const m of await allOf('gsi1', `VOL#${volunteerId}#TEAMS`)) {
+    for (const m of await allOf('gsi1', keys.volunteerTeamsPk(volunteerId))) {
       try {
         await db.send(
           new TransactWriteCommand({
