@@ -11,6 +11,9 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } 
 import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod, type CorsPreflightOptions } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -67,6 +70,8 @@ export interface RedstarStackProps extends StackProps {
   repoRoot?: string;
   /** The WeChat mini-program AppID; defaults to context `wechatAppId`. Its AppSecret goes into the stack's WechatAppSecret secret. */
   wechatAppId?: string;
+  /** Who is e-mailed when an alarm goes off; defaults to context `alarmEmails` (comma list), else nobody (subscribe to the topic later). */
+  alarmEmails?: string[];
   /** WeChat API origin; defaults to context `wechatApiBase`, else https://api.weixin.qq.com. */
   wechatApiBase?: string;
 }
@@ -78,7 +83,7 @@ const pascal = (kebab: string) =>
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
 
-const originsFromContext = (value: unknown): string[] => {
+const listFromContext = (value: unknown): string[] => {
   if (value === undefined || value === null) return [];
   const list = Array.isArray(value) ? value : String(value).split(',');
   return list.map((origin) => String(origin).trim()).filter(Boolean);
@@ -94,6 +99,8 @@ export class RedstarStack extends Stack {
   readonly functions: Record<string, NodejsFunction> = {};
   /** Wraps the data keys that encrypt identity numbers (shared/crypto/envelope.ts). */
   readonly piiKey: Key;
+  /** Every alarm notifies this topic, in and out of alarm: operators subscribe to it. */
+  readonly alarmTopic: Topic;
 
   constructor(scope: Construct, id: string, props: RedstarStackProps = {}) {
     super(scope, id, props);
@@ -117,6 +124,12 @@ export class RedstarStack extends Stack {
       })),
     });
 
+    // ── Alarms reach people ──────────────────────────────────────────────────────────────────
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: 'Redstar alarms', enforceSSL: true });
+    const alarmEmails = props.alarmEmails ?? listFromContext(this.node.tryGetContext('alarmEmails'));
+    for (const email of alarmEmails) this.alarmTopic.addSubscription(new EmailSubscription(email));
+    const notify = new SnsAction(this.alarmTopic);
+
     // ── Queues, dead-letter queues and their alarms ──────────────────────────────────────────
     const queues = {} as Record<QueueName, Queue>;
     const deadLetterQueues = {} as Record<QueueName, Queue>;
@@ -135,14 +148,16 @@ export class RedstarStack extends Stack {
         enforceSSL: true,
       });
       deadLetterQueues[key] = dlq;
-      new Alarm(this, `${stem}DlqAlarm`, {
-        alarmDescription: `Messages from ${declaration.name} reached its dead-letter queue`,
+      const alarm = new Alarm(this, `${stem}DlqAlarm`, {
+        alarmDescription: `Messages from ${declaration.name} reached its dead-letter queue (docs/operations.md: redrive after fixing the cause)`,
         metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
         threshold: 1,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
     }
     this.queues = queues;
     this.deadLetterQueues = deadLetterQueues;
@@ -180,7 +195,7 @@ export class RedstarStack extends Stack {
     const wechatApiBase = props.wechatApiBase ?? String(this.node.tryGetContext('wechatApiBase') ?? DEFAULT_WECHAT_API_BASE);
 
     // ── HTTP API ─────────────────────────────────────────────────────────────────────────────
-    const allowedOrigins = props.allowedOrigins ?? originsFromContext(this.node.tryGetContext('allowedOrigins'));
+    const allowedOrigins = props.allowedOrigins ?? listFromContext(this.node.tryGetContext('allowedOrigins'));
     const deployed = FUNCTIONS.filter(isDeployed);
     const httpMethods = [...new Set(deployed.flatMap((f) => (f.kind === 'http' ? [f.method] : [])))];
     const cors: CorsPreflightOptions | undefined = allowedOrigins.length

@@ -183,7 +183,21 @@ describe('queues', () => {
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
     });
+    // Someone hears of it, going into alarm and coming back.
+    const [topicId] = ofType(resources, 'AWS::SNS::Topic')[0]!;
+    expect(alarm.Properties.AlarmActions.map(refOf)).toEqual([topicId]);
+    expect(alarm.Properties.OKActions.map(refOf)).toEqual([topicId]);
   });
+
+  it('e-mails the alarm topic to the addresses in context `alarmEmails`, and to nobody without it', () => {
+    expect(ofType(resources, 'AWS::SNS::Subscription')).toHaveLength(0);
+    const withEmails = synth({}, { alarmEmails: 'ops@example.org, duty@example.org' });
+    const subscriptions = ofType(withEmails.toJSON().Resources, 'AWS::SNS::Subscription').map(([, r]) => r.Properties);
+    expect(subscriptions.map((p) => [p.Protocol, p.Endpoint]).sort()).toEqual([
+      ['email', 'duty@example.org'],
+      ['email', 'ops@example.org'],
+    ]);
+  }, 120_000);
 
   it('every queue event source mapping reports partial batch failures and uses the declared batching', () => {
     const mappings = ofType(resources, 'AWS::Lambda::EventSourceMapping');
