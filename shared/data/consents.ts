@@ -27,6 +27,7 @@ import { maskPhone } from '../domain/identity.js';
 import { conflict, notFound, type Message } from '../errors.js';
 import { recordAudit } from './audit.js';
 import { Busy, db, failedConditionIndex, isTransactionConflict, retryOnConflict, table } from './client.js';
+import { volunteerTakesPart, whyNotTakingPart } from './participation.js';
 import { keys, withoutKeys, type Key } from './keys.js';
 import { queryPage } from './query.js';
 
@@ -255,7 +256,9 @@ export const grantConsent = async (subject: ConsentSubject, consent: NewConsent,
           ...(state ? { ExpressionAttributeValues: { ':seen': state.version } } : {}),
         },
       },
-      { ConditionCheck: { TableName: table(), Key: subjectKey(subject.type, subject.id), ConditionExpression: 'attribute_exists(pk)' } },
+      subject.type === 'volunteer'
+        ? volunteerTakesPart(subject.id)
+        : { ConditionCheck: { TableName: table(), Key: subjectKey(subject.type, subject.id), ConditionExpression: 'attribute_exists(pk)' } },
       recordPut(record),
       audit(actor, 'consent.grant', previous ?? null, record),
       ...(previous
@@ -278,7 +281,7 @@ export const grantConsent = async (subject: ConsentSubject, consent: NewConsent,
       return record;
     } catch (error) {
       const failed = failedConditionIndex(error);
-      if (failed === 1) throw notFound(SUBJECT[subject.type]);
+      if (failed === 1) throw whyNotTakingPart(error, 1) ?? notFound(SUBJECT[subject.type]);
       if (failed < 0 && !isTransactionConflict(error)) throw error;
       // The state, the superseded record or a tally moved meanwhile: read again.
     }

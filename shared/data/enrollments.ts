@@ -3,15 +3,16 @@
  * move together in one transaction whose condition is `enrolledCount < capacity`, so enrolled
  * never exceeds capacity however many people sign up at once.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
 import { recordAudit } from './audit.js';
 import { Failure, conflict, notFound } from '../errors.js';
-import { db, failedConditionIndex, itemAtFailedCondition, retryOnConflict, table } from './client.js';
+import { db, failedConditionIndex, isConditionFailure, itemAtFailedCondition, retryOnConflict, table } from './client.js';
 import { keys, withoutKeys } from './keys.js';
 import { ACTIVITY, findActivity, getActivity, type Activity } from './activities.js';
 import { queryAll, queryPage } from './query.js';
+import { volunteerTakesPart, whyNotTakingPart } from './participation.js';
 
 export type EnrollmentStatus = 'enrolled' | 'waitlisted';
 
@@ -22,9 +23,12 @@ export interface Enrollment {
   enrolledAt: string;
   /** Waitlist order (a ULID), only while waitlisted. */
   waitlistPosition?: string;
+  /** The volunteer was erased; the place is kept for the hour records, but nobody is reminded. */
+  volunteerErased?: boolean;
 }
 
 const ENROLLMENT = { zh: '报名记录', en: 'Enrollment' };
+const VOLUNTEER = { zh: '志愿者', en: 'Volunteer' };
 const alreadyEnrolled = () => conflict({ zh: '已报名该活动', en: 'Already signed up for this activity' });
 const notOpen = () => conflict({ zh: '活动未发布或已结束，不能报名', en: 'The activity is not open for sign-up' });
 
@@ -85,6 +89,7 @@ const tryEnroll = async (activityId: string, volunteerId: string, now: string, a
             },
           },
           ...(audit ? [audit(enrollment)] : []),
+          volunteerTakesPart(volunteerId),
         ],
       }),
     );
@@ -97,6 +102,7 @@ const tryEnroll = async (activityId: string, volunteerId: string, now: string, a
       if (activity.status !== 'published' || activity.endsAt <= now) throw notOpen();
       return { full: true, placeOpen: activity.enrolledCount < activity.capacity };
     }
+    if (failed === (audit ? 3 : 2)) throw whyNotTakingPart(error, failed) ?? notFound(VOLUNTEER);
     throw error;
   }
 };
@@ -134,6 +140,7 @@ const tryWaitlist = async (activityId: string, volunteerId: string, now: string,
             },
           },
           ...(audit ? [audit(enrollment)] : []),
+          volunteerTakesPart(volunteerId),
         ],
       }),
     );
@@ -146,6 +153,7 @@ const tryWaitlist = async (activityId: string, volunteerId: string, now: string,
       if (activity.status !== 'published' || activity.endsAt <= now) throw notOpen();
       return 'space';
     }
+    if (failed === (audit ? 3 : 2)) throw whyNotTakingPart(error, failed) ?? notFound(VOLUNTEER);
     throw error;
   }
 };
@@ -279,9 +287,10 @@ const activityItemsOf = (volunteerId: string) => queryAll('gsi2', keys.volunteer
 
 /**
  * Erasure (shared/data/rights.ts): withdraws a volunteer from every activity that has not started
- * by `now`, enrolled or waitlisted, as `withdraw` does, so a freed place goes to the waitlist.
- * Started or ended activities keep the enrollment, and so does one with an attendance (check-in
- * opens before the start): hour records rest on them. Idempotent: one already gone is skipped.
+ * by `now`, and from every waitlist, as `withdraw` does, so a freed place goes to the waitlist.
+ * A place in a started or ended activity, or one checked into (check-in opens before the start),
+ * is kept, because hour records rest on it, and marked so that nobody reminds the pseudonym.
+ * Idempotent: one already gone is skipped.
  */
 export const withdrawFromUpcoming = async (volunteerId: string, now = new Date()) => {
   const items = await activityItemsOf(volunteerId);
@@ -290,9 +299,24 @@ export const withdrawFromUpcoming = async (volunteerId: string, now = new Date()
   const promoted: string[] = [];
   for (const item of items.filter((i) => i.type === 'Enrollment')) {
     const activityId = String(item.activityId);
-    if (attended.has(activityId)) continue;
     const activity = await findActivity(activityId, true);
-    if (!activity || Date.parse(activity.startsAt) <= now.getTime()) continue;
+    if (!activity) continue;
+    // A waitlisted place serves nothing, started or not: it goes, or the pseudonym would be promoted.
+    const kept = item.status === 'enrolled' && (attended.has(activityId) || Date.parse(activity.startsAt) <= now.getTime());
+    if (kept) {
+      await db.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: keys.enrollment(activityId, volunteerId),
+          UpdateExpression: 'SET volunteerErased = :true',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': true },
+        }),
+      ).catch((error) => {
+        if (!isConditionFailure(error)) throw error; // withdrawn meanwhile
+      });
+      continue;
+    }
     // The index may lag, and a promotion may change the status between read and delete: re-read.
     for (let attempt = 0; ; attempt++) {
       try {

@@ -7,6 +7,7 @@ import { ulid } from 'ulid';
 import type { RejectionReason } from '../domain/hours.js';
 import { conflict, notFound } from '../errors.js';
 import { db, failedConditionIndex, table } from './client.js';
+import { volunteerTakesPart, whyNotTakingPart } from './participation.js';
 import { keys, levelQuery, withoutKeys } from './keys.js';
 import { CITY_ID, type Principal } from '../domain/access.js';
 import { recordAudit } from './audit.js';
@@ -85,22 +86,29 @@ const newRecord = (input: NewHourRecord): HourRecord => ({
 export const createPendingRecord = async (input: NewHourRecord, actor: Principal) => {
   const record = newRecord(input);
   const { volunteerName: _name, ...audited } = record;
-  await db.send(
-    new TransactWriteCommand({
-      TransactItems: [
-        { Put: { TableName: table(), Item: itemOf(record), ConditionExpression: 'attribute_not_exists(pk)' } },
-        recordAudit({
-          actor,
-          action: 'hours.back-fill',
-          target: { type: 'hourRecord', id: record.id },
-          before: null,
-          after: audited,
-          orgUnitId: record.orgUnitId,
-          about: { type: 'volunteer', id: record.volunteerId },
-        }),
-      ],
-    }),
-  );
+  try {
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table(), Item: itemOf(record), ConditionExpression: 'attribute_not_exists(pk)' } },
+          recordAudit({
+            actor,
+            action: 'hours.back-fill',
+            target: { type: 'hourRecord', id: record.id },
+            before: null,
+            after: audited,
+            orgUnitId: record.orgUnitId,
+            about: { type: 'volunteer', id: record.volunteerId },
+          }),
+          // The copied name is still the volunteer's: a correction or erasure is not overtaken.
+          volunteerTakesPart(record.volunteerId, record.volunteerName),
+        ],
+      }),
+    );
+  } catch (error) {
+    if (failedConditionIndex(error) === 2) throw whyNotTakingPart(error, 2) ?? notFound({ zh: '志愿者', en: 'Volunteer' });
+    throw error;
+  }
   return record;
 };
 
@@ -125,6 +133,7 @@ export const checkIn = async (activityId: string, volunteerId: string, at: strin
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          volunteerTakesPart(volunteerId),
         ],
       }),
     );
@@ -132,6 +141,7 @@ export const checkIn = async (activityId: string, volunteerId: string, at: strin
     const failed = failedConditionIndex(error);
     if (failed === 0) throw conflict({ zh: '未报名或仍在候补，不能签到', en: 'Only enrolled volunteers can check in' });
     if (failed === 1) throw conflict({ zh: '已签到', en: 'Already checked in' });
+    if (failed === 2) throw whyNotTakingPart(error, 2) ?? notFound({ zh: '志愿者', en: 'Volunteer' });
     throw error;
   }
   return { activityId, volunteerId, checkedInAt: at };
@@ -165,11 +175,14 @@ export const checkOut = async (
             },
           },
           { Put: { TableName: table(), Item: itemOf(record), ConditionExpression: 'attribute_not_exists(pk)' } },
+          volunteerTakesPart(record.volunteerId, record.volunteerName),
         ],
       }),
     );
   } catch (error) {
-    if (failedConditionIndex(error) === 0) throw conflict({ zh: '已签退', en: 'Already checked out' });
+    const failed = failedConditionIndex(error);
+    if (failed === 0) throw conflict({ zh: '已签退', en: 'Already checked out' });
+    if (failed === 2) throw whyNotTakingPart(error, 2) ?? notFound({ zh: '志愿者', en: 'Volunteer' });
     throw error;
   }
   return record;

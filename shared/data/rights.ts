@@ -388,6 +388,30 @@ const allOf = queryAll;
 
 const keyOf = (item: Record<string, unknown>): Key => ({ pk: String(item.pk), sk: String(item.sk) });
 
+/** The erasure function's timeout (shared/functions.ts) and a margin: a lease held longer was abandoned. */
+const ERASURE_LEASE_MS = 90_000;
+
+/**
+ * Takes the request's erasure lease, or answers 409 while another accept is erasing (a repeat
+ * after it finishes answers 200). A run that died leaves a lease that lapses after 90 s.
+ */
+const claimErasure = async (requestId: string, now: string) => {
+  try {
+    await db.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.rightsRequest(requestId),
+        UpdateExpression: 'SET erasingUntil = :until',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(erasingUntil) OR erasingUntil < :now)',
+        ExpressionAttributeValues: { ':until': new Date(Date.parse(now) + ERASURE_LEASE_MS).toISOString(), ':now': now },
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) throw conflict({ zh: '删除正在进行中，请稍后查看', en: 'The erasure is under way; look again shortly' });
+    throw error;
+  }
+};
+
 /**
  * Accepts a deletion request and erases the volunteer's personal data. The decision and its
  * audit entry commit first; then each step is conditional or naturally idempotent and runs in
@@ -421,21 +445,37 @@ export const acceptDeletion = async (
         }),
       );
     } catch (error) {
-      if (failedConditionIndex(error) === 0) throw alreadyDecided('decided');
-      if (isTransactionConflict(error)) throw busy();
-      throw error;
+      if (failedConditionIndex(error) !== 0) throw isTransactionConflict(error) ? busy() : error;
+      // Decided meanwhile: by another accept (this one then carries on, as a repeat would) or not.
+      const fresh = await findRequest(request.id);
+      if (fresh?.status !== 'accepted') throw alreadyDecided(fresh?.status ?? 'decided');
+      current = fresh;
     }
-    current = decided(request, 'accepted', actor, note, now);
+    if (current.status === 'pending') current = decided(request, 'accepted', actor, note, now);
   } else if (request.status !== 'accepted') {
     throw alreadyDecided(request.status);
   }
   if (current.erasedAt) return current;
+  // One erasure at a time per request: two accepts at once would race each other's steps.
+  await claimErasure(request.id, now);
 
   const volunteerId = request.volunteerId;
   const item = await volunteerRaw(volunteerId);
   if (!item) throw notFound({ zh: '志愿者', en: 'Volunteer' });
 
   if (!item.erasedAt) {
+    // 0. From here on nothing new is recorded for the volunteer (shared/data/participation.ts):
+    //    a place, hour record or consent written after this mark fails, so the steps below see
+    //    everything there is to remove.
+    await db.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: keys.volunteer(volunteerId),
+        UpdateExpression: 'SET erasing = :request',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
+        ExpressionAttributeValues: { ':request': request.id },
+      }),
+    );
     const phone = typeof item.phone === 'string' ? item.phone : undefined;
     const phoneHash = phone ? await keyedHash('phone', phone) : undefined;
 
@@ -509,6 +549,13 @@ export const acceptDeletion = async (
         if (!(error instanceof Failure && error.kind === 'conflict')) throw error;
       }
     }
+    //    The records stay as proof of what was consented and when; a guardian's name and phone go.
+    const withGuardian = await allOf('gsi2', keys.consentHistoryPk('volunteer', volunteerId));
+    await inBatches(
+      withGuardian
+        .filter((c) => c.guardian !== undefined)
+        .map((c) => ({ Update: { TableName: table(), Key: keyOf(c), UpdateExpression: 'REMOVE guardian', ConditionExpression: 'attribute_exists(pk)' } })),
+    );
     // 7. Places in activities not started yet are given up (the waitlist fills them, as on a
     //    withdrawal); started or ended ones keep the enrollment, which hour records rest on.
     await withdrawFromUpcoming(volunteerId);
@@ -534,7 +581,7 @@ export const acceptDeletion = async (
               Key: keys.volunteer(volunteerId),
               UpdateExpression:
                 'SET #name = :pseudonym, skills = :none, erasedAt = :now ' +
-                'REMOVE phone, idNumber, idNumberCiphertext, idNumberKey, idNumberIv, idNumberTag, idNumberMasked, veteran',
+                'REMOVE phone, idNumber, idNumberCiphertext, idNumberKey, idNumberIv, idNumberTag, idNumberMasked, veteran, guardian, guardianConsentUntil, erasing',
               ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
               ExpressionAttributeNames: { '#name': 'name' },
               ExpressionAttributeValues: { ':pseudonym': DELETED_VOLUNTEER_NAME, ':none': [], ':now': now },
@@ -544,18 +591,24 @@ export const acceptDeletion = async (
           ...(idHash ? [uniqueDelete(keys.uniqueIdNumber(idHash))] : []),
         ] as never,
       }),
-    );
+    ).catch(async (error) => {
+      // Finished by a run whose lease had lapsed: done either way.
+      if (failedConditionIndex(error) === 0 && (await volunteerRaw(volunteerId))?.erasedAt) return;
+      throw error;
+    });
   }
   await db.send(
     new UpdateCommand({
       TableName: table(),
       Key: keys.rightsRequest(request.id),
-      UpdateExpression: 'SET erasedAt = if_not_exists(erasedAt, :now)',
+      UpdateExpression: 'SET erasedAt = if_not_exists(erasedAt, :now) REMOVE erasingUntil',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':now': now },
     }),
   );
-  return { ...current, erasedAt: current.erasedAt ?? now };
+  // Step 5 removed the request's own reason too.
+  const { reason: _reason, proposedValue: _value, ...kept } = current;
+  return { ...kept, erasedAt: current.erasedAt ?? now };
 };
 
 /** Deletes an account with its grants and login items, and revokes its sessions. Idempotent. */

@@ -5,6 +5,7 @@ import type { Principal } from '../domain/access.js';
 import { conflict, notFound } from '../errors.js';
 import { recordAudit } from './audit.js';
 import { db, failedConditionIndex, table } from './client.js';
+import { volunteerTakesPart, whyNotTakingPart } from './participation.js';
 import { keys, levelQuery, withoutKeys } from './keys.js';
 import { queryPage } from './query.js';
 
@@ -79,7 +80,7 @@ export const addMember = async (team: Pick<Team, 'id' | 'orgUnitId'>, volunteerI
     await db.send(
       new TransactWriteCommand({
         TransactItems: [
-          { ConditionCheck: { TableName: table(), Key: keys.volunteer(volunteerId), ConditionExpression: 'attribute_exists(pk)' } },
+          volunteerTakesPart(volunteerId),
           {
             Put: {
               TableName: table(),
@@ -111,7 +112,7 @@ export const addMember = async (team: Pick<Team, 'id' | 'orgUnitId'>, volunteerI
     );
   } catch (error) {
     const failed = failedConditionIndex(error);
-    if (failed === 0) throw notFound(VOLUNTEER);
+    if (failed === 0) throw whyNotTakingPart(error, 0) ?? notFound(VOLUNTEER);
     if (failed === 1) throw conflict({ zh: '该志愿者已是本队成员', en: 'The volunteer is already a member of this team' });
     if (failed === 2) throw notFound(TEAM);
     throw error;

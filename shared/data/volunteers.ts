@@ -33,6 +33,8 @@ export interface Volunteer {
   registeredAt: string;
   /** Set when the volunteer's personal data was erased (shared/data/rights.ts). */
   erasedAt?: string;
+  /** Set while an accepted deletion request erases the volunteer (its request id). */
+  erasing?: string;
 }
 
 export type NewVolunteer = Omit<Volunteer, 'id' | 'volunteerNumber' | 'registeredAt' | 'idNumberMasked' | 'erasedAt'> & { idNumber: string };

@@ -7,16 +7,16 @@
 import type { Principal } from '../domain/access.js';
 import { isAllowed } from '../domain/policy.js';
 import { readVolunteer, type Volunteer } from '../data/volunteers.js';
-import { conflict, forbidden } from '../errors.js';
+import { erasedVolunteer } from '../data/participation.js';
+import { forbidden } from '../errors.js';
 
 /**
  * A volunteer whose personal data was erased on their request takes part in nothing new: no
  * enrollment, team membership or hour record is added for the pseudonym that remains.
  */
-export const refuseErased = <V extends Pick<Volunteer, 'erasedAt'>>(volunteer: V): V => {
-  if (volunteer.erasedAt) {
-    throw conflict({ zh: '该志愿者的个人信息已应本人申请删除，不能再报名、入队或登记时长', en: "The volunteer's personal data was erased at their request; nothing new can be recorded for them" });
-  }
+export const refuseErased = <V extends Pick<Volunteer, 'erasedAt' | 'erasing'>>(volunteer: V): V => {
+  // The early answer; the write itself checks again (shared/data/participation.ts).
+  if (volunteer.erasedAt || volunteer.erasing) throw erasedVolunteer();
   return volunteer;
 };
 

@@ -24,7 +24,8 @@ export const sendReminders = async (now = new Date()) => {
       do {
         const enrolled = await listEnrolled(activity, 100, enrolledCursor);
         const results = await Promise.all(
-          enrolled.items.map((enrollment) =>
+          // An erased volunteer keeps a place in an activity they checked into early, not a reminder.
+          enrolled.items.filter((enrollment) => !enrollment.volunteerErased).map((enrollment) =>
             enqueueNotification({
               dedupeKey: `activity-reminder#${activity.id}#${enrollment.volunteerId}#${activity.startsAt}`,
               channel: 'wechat',

@@ -1,3 +1,4 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, activityItem, volunteerItem, cancelled, ddb, httpEvent, invokeHttp, isoIn, newId, resetMocks, tokenFor } from './helpers.js';
@@ -73,6 +74,21 @@ describe('POST /v1/activities/{id}/enrollments', () => {
     expect(res.headers['content-type']).toBe('application/problem+json');
     expect(res.body.detail).toBe('Already signed up for this activity');
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
+  });
+
+  it('a volunteer being erased when the place is written is 409, decided by the write itself, not the earlier read', async () => {
+    stubActivity(); // the read still shows the volunteer as they were
+    const erasing = new TransactionCanceledException({
+      message: 'Transaction cancelled',
+      $metadata: {},
+      CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { pk: { S: `VOL#${volunteerId}` }, erasing: { S: 'request-1' } } }],
+    });
+    ddb.on(TransactWriteCommand).rejects(erasing);
+    const res = await postEnrollment();
+    expect(res.statusCode).toBe(409);
+    expect(res.body.detail).toMatch(/erased/);
+    const items = ddb.commandCalls(TransactWriteCommand)[0].args[0].input.TransactItems!;
+    expect(items.at(-1)?.ConditionCheck).toMatchObject({ Key: keys.volunteer(volunteerId), ConditionExpression: expect.stringContaining('attribute_not_exists(erasing)') });
   });
 
   it('enrolls with 201 while places last', async () => {

@@ -235,8 +235,12 @@ describe('GET /v1/audit', () => {
 
   it('defaults to the caller’s scope; outside it is 403; from after to is 400; a volunteer is 403', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
+    // An empty page asks whether the node exists (404 if not, like every list under a node).
+    ddb.on(GetCommand).resolves({ Item: { pk: 'ORG#futian', sk: 'ORG', id: 'futian' } });
     expect((await get({})).statusCode).toBe(200);
     expect(ddb.commandCalls(QueryCommand)[0].args[0].input.ExpressionAttributeValues![':pk']).toBe('AUDIT#futian');
+    ddb.on(GetCommand).resolves({});
+    expect((await get({})).statusCode).toBe(404);
     expect((await get({ orgUnitId: 'luohu' })).statusCode).toBe(403);
     expect((await get({ from: '2025-02-01T00:00:00Z', to: '2025-01-01T00:00:00Z' })).statusCode).toBe(400);
     expect((await get({}, { subject: 'v', role: 'volunteer', volunteerId: newId() })).statusCode).toBe(403);

@@ -4,6 +4,7 @@
  * by-level index of the node's level.
  */
 import { listAuditUnder } from '../../../shared/data/audit.js';
+import { requireKnownNodeIfEmpty } from '../../../shared/data/org-units.js';
 import { invalid } from '../../../shared/errors.js';
 import { httpRoute, ok } from '../../../shared/http/route.js';
 import { auditView } from '../../../shared/http/rights-view.js';
@@ -17,6 +18,7 @@ export const handler = httpRoute({
     if (!orgUnitId) throw invalid({ zh: '缺少 orgUnitId', en: 'orgUnitId is required' }, [{ path: 'orgUnitId', message: 'Required' }]);
     authorize({ orgUnitId });
     const page = await listAuditUnder({ orgUnitId, from: query.from, to: query.to, limit: query.limit, cursor: query.cursor });
+    await requireKnownNodeIfEmpty(page, orgUnitId, query.cursor);
     return ok({ items: page.items.map(auditView), nextCursor: page.nextCursor });
   },
 });

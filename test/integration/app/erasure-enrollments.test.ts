@@ -44,6 +44,12 @@ describe('erasure and activities', () => {
   let started: Activity;
   let requestId: string;
   let team: { id: string };
+  /** Started, full: `first` enrolled, `erased` then `behind` waiting. */
+  let startedFull: Activity;
+  let first: Volunteer;
+  let behind: Volunteer;
+  /** Starts in 20 min: `erased` enrolled and already checked in (check-in opens 30 min early). */
+  let early: Activity;
 
   const enrollment = async (a: Activity, v: Volunteer) =>
     (await ddb.send(new GetCommand({ TableName: tableName(), Key: keys.enrollment(a.id, v.id), ConsistentRead: true }))).Item;
@@ -56,6 +62,15 @@ describe('erasure and activities', () => {
   const activity = async (a: Activity) => expectStatus(await api<Activity & { waitlistCount: number }>(`/v1/activities/${a.id}`, { token: admin }), 200, 'activity');
   const signUp = async (a: Activity, v: Volunteer) =>
     expectStatus(await api(`/v1/activities/${a.id}/enrollments`, { token: await volunteerToken(v.id), body: { volunteerId: v.id } }), 201, 'sign up');
+  /** Accepts again until the erasure has finished (a 409 means another accept is still at it). */
+  const eventuallyErased = async (id: string, decide: () => Promise<{ status: number; body: any }>) => {
+    for (let i = 0; i < 40; i++) {
+      const res = await decide();
+      if (res.status === 200 && res.body.erasedAt) return res.body;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    throw new Error(`request ${id} was not erased`);
+  };
   const accept = async () => expectStatus(await api(`/v1/deletion-requests/${requestId}/decide`, { token: admin, body: { decision: 'accept' } }), 200, 'accept deletion');
 
   /** What the erasure may touch, as one comparable value. */
@@ -76,6 +91,7 @@ describe('erasure and activities', () => {
     team = await createTeam(admin, ORG);
     leader = await leaderToken(team.id);
     [erased, waiting, ahead] = [await createVolunteer(admin, ORG), await createVolunteer(admin, ORG), await createVolunteer(admin, ORG)];
+    [first, behind] = [await createVolunteer(admin, ORG), await createVolunteer(admin, ORG)];
     soon = await createActivity(leader, { teamId: team.id, title: '沙头社区巡逻', startsAt: at(120), endsAt: at(240), capacity: 1 });
     waitedFor = await createActivity(leader, { teamId: team.id, title: '沙头义诊', startsAt: at(180), endsAt: at(300), capacity: 1 });
     started = await createActivity(leader, { teamId: team.id, title: '沙头交通劝导', startsAt: at(-30), endsAt: at(120), capacity: 5 });
@@ -92,6 +108,16 @@ describe('erasure and activities', () => {
     expect(await reminderOf(soon, erased)).toMatchObject({ status: 'pending', recipientVolunteerId: erased.id });
     expect(await reminderOf(waitedFor, ahead)).toMatchObject({ status: 'pending' });
 
+    // After the reminders ran: places that erasure keeps or must not hand to the pseudonym.
+    startedFull = await createActivity(leader, { teamId: team.id, title: '沙头夜巡', startsAt: at(-30), endsAt: at(120), capacity: 1 });
+    early = await createActivity(leader, { teamId: team.id, title: '沙头集合', startsAt: at(20), endsAt: at(140), capacity: 5 });
+    for (const a of [startedFull, early]) await publish(leader, a.id);
+    expect(await signUp(startedFull, first)).toMatchObject({ status: 'enrolled' });
+    expect(await signUp(startedFull, erased)).toMatchObject({ status: 'waitlisted' });
+    expect(await signUp(startedFull, behind)).toMatchObject({ status: 'waitlisted' });
+    expect(await signUp(early, erased)).toMatchObject({ status: 'enrolled' });
+    expectStatus(await api(`/v1/activities/${early.id}/check-ins`, { token: admin, body: { volunteerId: erased.id } }), 201, 'early check-in');
+
     const request = expectStatus(await api('/v1/me/deletion-request', { token: await volunteerToken(erased.id), body: {} }), 201, 'deletion request');
     requestId = request.id;
   });
@@ -107,6 +133,19 @@ describe('erasure and activities', () => {
     expect(await enrollment(waitedFor, erased)).toBeUndefined();
     expect(await enrollment(waitedFor, ahead)).toMatchObject({ status: 'enrolled' });
     expect(await activity(waitedFor)).toMatchObject({ enrolledCount: 1, waitlistCount: 0 });
+  });
+
+  it('takes the volunteer off a waitlist even in a started activity: the next withdrawal promotes the one behind', async () => {
+    expect(await enrollment(startedFull, erased)).toBeUndefined();
+    expect(await activity(startedFull)).toMatchObject({ enrolledCount: 1, waitlistCount: 1 });
+    expect((await api(`/v1/activities/${startedFull.id}/enrollments/${first.id}`, { method: 'DELETE', token: admin })).status).toBe(204);
+    expect(await enrollment(startedFull, behind)).toMatchObject({ status: 'enrolled' });
+  });
+
+  it('keeps a place checked into early, but reminds no one of it', async () => {
+    expect(await enrollment(early, erased)).toMatchObject({ status: 'enrolled', volunteerErased: true });
+    expectStatus(await api('/_local/schedules/send-reminders', { method: 'POST' }), 200, 'fire send-reminders');
+    expect(await reminderOf(early, erased)).toBeUndefined();
   });
 
   it('keeps the enrollment in an activity that has already started', async () => {
@@ -141,9 +180,27 @@ describe('erasure and activities', () => {
         body: { volunteerId: erased.id, activityId: started.id, startedAt: at(-25).toISOString(), endedAt: at(-5).toISOString() },
       }),
     );
-    // The place kept in the started activity lets staff check them in, but no hours follow.
-    expectStatus(await api(`/v1/activities/${started.id}/check-ins`, { token: admin, body: { volunteerId: erased.id } }), 201, 'check-in');
+    // The place kept in the started activity takes no check-in, and no hours follow.
+    refused(await api(`/v1/activities/${started.id}/check-ins`, { token: admin, body: { volunteerId: erased.id } }));
     refused(await api(`/v1/activities/${started.id}/check-outs`, { token: admin, body: { volunteerId: erased.id } }));
+    refused(
+      await api('/v1/consents', {
+        token: admin,
+        body: { subjectType: 'volunteer', subjectId: erased.id, purpose: 'registration', policyVersion: 'v2', granted: true, documentRef: 'D-1' },
+      }),
+    );
+  });
+
+  it('answers accepts sent at once with 200 or 409 (under way), never a 5xx, and erases once', async () => {
+    const other = await createVolunteer(admin, ORG);
+    const filed = expectStatus(await api('/v1/me/deletion-request', { token: await volunteerToken(other.id), body: {} }), 201, 'deletion request');
+    const decide = () => api(`/v1/deletion-requests/${filed.id}/decide`, { token: admin, body: { decision: 'accept' } });
+    const answers = await Promise.all([decide(), decide(), decide(), decide()]);
+    for (const a of answers) expect([200, 409]).toContain(a.status);
+    expect(answers.some((a) => a.status === 200)).toBe(true);
+    const last = await eventuallyErased(filed.id, decide);
+    expect(last).toMatchObject({ status: 'accepted', erasedAt: expect.any(String) });
+    expect(last.reason).toBeUndefined();
   });
 
   it('accepting again changes nothing, also when resuming an erasure that looks interrupted', async () => {
