@@ -396,7 +396,22 @@ async function runBench(rt: LocalRuntime) {
   const backFilled = await call('POST', '/v1/hour-records', {
     body: { volunteerId: v2.id, activityId: activity.id, startedAt: actStart, endedAt: new Date(Date.parse(actStart) + 60 * MINUTE).toISOString() },
   });
-  await consume(queueFn('hourVerification'), 2, 'verify-hours (queue, per record)');
+  // A second back-fill, so two records reach the tally: the check-out, seconds after the
+  // check-in, is rejected TOO_SHORT (verifying it costs the same requests).
+  await call(
+    'POST',
+    '/v1/hour-records',
+    {
+      body: {
+        volunteerId: v2.id,
+        activityId: activity.id,
+        startedAt: new Date(Date.parse(actStart) + 60 * MINUTE).toISOString(),
+        endedAt: new Date(Date.parse(actStart) + 90 * MINUTE).toISOString(),
+      },
+    },
+    { record: false },
+  );
+  await consume(queueFn('hourVerification'), 3, 'verify-hours (queue, per record)');
   await consume(queueFn('awardTally'), 2, 'tally-awards (queue, per record)');
   await call('GET', '/v1/hour-records/{id}', { pathParameters: { id: backFilled.id } });
   await call('GET', '/v1/hour-records/{id}', { pathParameters: { id: checkedOut.hourRecordId } }, { record: false });
