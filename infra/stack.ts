@@ -5,6 +5,7 @@
  * Deploys to global and China partitions alike: no ARN, partition, region or domain suffix is
  * written here; the L2 constructs build them from tokens (AWS::Partition, AWS::URLSuffix).
  */
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
@@ -15,6 +16,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -213,6 +215,35 @@ export class RedstarStack extends Stack {
       throttlingBurstLimit: API_THROTTLE.burstLimit,
     };
 
+    // ── Execution roles: one per access profile ──────────────────────────────────────────────
+    // Functions that declare the same access (and consume the same queue) share a role with
+    // exactly those grants: least privilege is unchanged, and the stack stays well under
+    // CloudFormation's 500 resources as routes are added (a role and its policy per function
+    // would be two more resources each).
+    const roles = new Map<string, Role>();
+    const roleFor = (f: FunctionDeclaration) => {
+      const profile = { ...f.access, consumes: f.kind === 'queue' ? f.queue : undefined };
+      const key = JSON.stringify(profile, Object.keys(profile).sort());
+      let role = roles.get(key);
+      if (role) return role;
+      // Named by the profile, so adding or reordering functions does not rename (replace) roles.
+      role = new Role(this, `ExecutionRole${createHash('sha256').update(key).digest('hex').slice(0, 10)}`, {
+        description: `Redstar functions with access ${key}`,
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+      });
+      if (f.access.table === 'read') this.table.grantReadData(role);
+      if (f.access.table === 'readWrite') this.table.grantReadWriteData(role);
+      for (const q of f.access.sendsTo ?? []) queues[q].grantSendMessages(role);
+      if (f.access.jwtSecret) jwtSecret.grantRead(role);
+      if (f.access.piiKey === 'encrypt') this.piiKey.grant(role, 'kms:GenerateDataKey');
+      if (f.access.piiKey === 'decrypt') this.piiKey.grant(role, 'kms:Decrypt');
+      if (f.access.piiHash) piiHashSecret.grantRead(role);
+      if (f.access.wechatSecret) wechatSecret.grantRead(role);
+      roles.set(key, role);
+      return role;
+    };
+
     // ── Functions and their triggers ─────────────────────────────────────────────────────────
     for (const f of deployed) {
       const fnId = pascal(f.name);
@@ -244,18 +275,10 @@ export class RedstarStack extends Stack {
         logGroup: new LogGroup(this, `${fnId}Logs`, { retention: RetentionDays.ONE_MONTH }),
         environment,
         bundling: BUNDLING,
+        // Least privilege, straight from the declaration.
+        role: roleFor(f),
       });
       this.functions[f.name] = fn;
-
-      // Least privilege, straight from the declaration.
-      if (f.access.table === 'read') this.table.grantReadData(fn);
-      if (f.access.table === 'readWrite') this.table.grantReadWriteData(fn);
-      for (const q of f.access.sendsTo ?? []) queues[q].grantSendMessages(fn);
-      if (f.access.jwtSecret) jwtSecret.grantRead(fn);
-      if (f.access.piiKey === 'encrypt') this.piiKey.grant(fn, 'kms:GenerateDataKey');
-      if (f.access.piiKey === 'decrypt') this.piiKey.grant(fn, 'kms:Decrypt');
-      if (f.access.piiHash) piiHashSecret.grantRead(fn);
-      if (f.access.wechatSecret) wechatSecret.grantRead(fn);
 
       switch (f.kind) {
         case 'http':

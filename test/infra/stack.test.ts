@@ -262,6 +262,15 @@ describe('functions', () => {
   });
 });
 
+describe('size', () => {
+  it('stays well under CloudFormation\'s 500 resources per stack: functions with the same access share a role', () => {
+    const profiles = new Set(deployed.map((f) => JSON.stringify({ ...f.access, consumes: f.kind === 'queue' ? f.queue : undefined })));
+    expect(ofType(resources, 'AWS::IAM::Role').filter(([id]) => id.startsWith('ExecutionRole'))).toHaveLength(profiles.size);
+    // Room for the routes still to come (about 5 resources each): grow past this and split the stack.
+    expect(Object.keys(resources).length).toBeLessThan(400);
+  });
+});
+
 describe('least privilege', () => {
   const writeActions = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
