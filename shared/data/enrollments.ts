@@ -241,45 +241,48 @@ export const fillFromWaitlist = async (activityId: string): Promise<string[]> =>
 
 /** Withdraws a volunteer; a freed place goes to the first on the waitlist. */
 export const withdraw = async (activityId: string, volunteerId: string) => {
-  const enrollment = await findEnrollment(activityId, volunteerId);
-  if (!enrollment) throw notFound(ENROLLMENT);
-  const counter = enrollment.status === 'enrolled' ? 'enrolledCount' : 'waitlistCount';
-  try {
-    await retryOnConflict(() =>
-      db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: table(),
-                Key: keys.enrollment(activityId, volunteerId),
-                ConditionExpression: '#status = :status',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':status': enrollment.status },
+  // The status read decides which counter goes down; a promotion between the read and the delete
+  // changes it, so the delete's condition fails and the enrollment is read again.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const enrollment = await findEnrollment(activityId, volunteerId);
+    if (!enrollment) throw notFound(ENROLLMENT);
+    const counter = enrollment.status === 'enrolled' ? 'enrolledCount' : 'waitlistCount';
+    try {
+      await retryOnConflict(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: table(),
+                  Key: keys.enrollment(activityId, volunteerId),
+                  ConditionExpression: '#status = :status',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':status': enrollment.status },
+                },
               },
-            },
-            {
-              Update: {
-                TableName: table(),
-                Key: keys.activity(activityId),
-                UpdateExpression: `SET ${counter} = ${counter} - :one`,
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':one': 1 },
+              {
+                Update: {
+                  TableName: table(),
+                  Key: keys.activity(activityId),
+                  UpdateExpression: `SET ${counter} = ${counter} - :one`,
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeValues: { ':one': 1 },
+                },
               },
-            },
-          ],
-        }),
-      ),
-    );
-  } catch (error) {
-    if (failedConditionIndex(error) === 0) {
-      throw conflict({ zh: '报名状态已变化，请重试', en: 'The enrollment changed meanwhile; retry' });
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      if (failedConditionIndex(error) === 0) continue;
+      if (failedConditionIndex(error) === 1) throw notFound(ACTIVITY);
+      throw error;
     }
-    if (failedConditionIndex(error) === 1) throw notFound(ACTIVITY);
-    throw error;
+    const promoted = enrollment.status === 'enrolled' ? await fillFromWaitlist(activityId) : [];
+    return { withdrawn: enrollment, promoted };
   }
-  const promoted = enrollment.status === 'enrolled' ? await fillFromWaitlist(activityId) : [];
-  return { withdrawn: enrollment, promoted };
+  throw conflict({ zh: '报名状态已变化，请重试', en: 'The enrollment changed meanwhile; retry' });
 };
 
 /** Every enrollment and attendance item of a volunteer (gsi2, all pages). */
