@@ -233,11 +233,13 @@ const volunteerRaw = async (volunteerId: string) => {
 export const acceptCorrection = async (request: RightsRequest, actor: Principal, note?: string) => {
   if (request.status === 'accepted') return finishCorrection(request);
   if (request.status !== 'pending') throw alreadyDecided(request.status);
+  // Erasure removes the proposed values of the person's requests.
+  if (request.proposedValue === undefined) throw erased();
   const field = request.field!;
   const value = request.proposedValue;
   const item = await volunteerRaw(request.volunteerId);
   if (!item) throw notFound({ zh: '志愿者', en: 'Volunteer' });
-  if (item.erasedAt) throw erased();
+  if (item.erasedAt || item.erasing) throw erased();
   const before = item[field];
   const now = new Date().toISOString();
   const audit = correctionAuditValues(field, before, value);
@@ -257,7 +259,8 @@ export const acceptCorrection = async (request: RightsRequest, actor: Principal,
       TableName: table(),
       Key: keys.volunteer(request.volunteerId),
       UpdateExpression: 'SET #field = :value, updatedAt = :now',
-      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(erasedAt)${condition}`,
+      // Not once erasure has begun: it has read the phone whose uniqueness items it deletes.
+      ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(erasedAt) AND attribute_not_exists(erasing)${condition}`,
       ExpressionAttributeNames: { '#field': field },
       ExpressionAttributeValues: { ':value': value, ':now': now, ...values },
     },
@@ -323,7 +326,10 @@ export const acceptCorrection = async (request: RightsRequest, actor: Principal,
   } catch (error) {
     const failed = failedConditionIndex(error);
     if (failed === 0) throw alreadyDecided('decided');
-    if (failed === 2) throw busy();
+    if (failed === 2) {
+      const now = await volunteerRaw(request.volunteerId);
+      throw now?.erasedAt || now?.erasing ? erased() : busy();
+    }
     if (failed === 3) throw conflict({ zh: '该手机号已被其他志愿者使用', en: 'Another volunteer is registered with this phone' });
     if (failed === 6) throw conflict({ zh: '该手机号已被其他账号使用', en: 'Another account logs in with this phone' });
     if (failed >= 0 || isTransactionConflict(error)) throw busy();
@@ -460,22 +466,25 @@ export const acceptDeletion = async (
   await claimErasure(request.id, now);
 
   const volunteerId = request.volunteerId;
-  const item = await volunteerRaw(volunteerId);
+  let item = await volunteerRaw(volunteerId);
   if (!item) throw notFound({ zh: '志愿者', en: 'Volunteer' });
 
   if (!item.erasedAt) {
     // 0. From here on nothing new is recorded for the volunteer (shared/data/participation.ts):
     //    a place, hour record or consent written after this mark fails, so the steps below see
     //    everything there is to remove.
-    await db.send(
+    const marked = await db.send(
       new UpdateCommand({
         TableName: table(),
         Key: keys.volunteer(volunteerId),
         UpdateExpression: 'SET erasing = :request',
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
         ExpressionAttributeValues: { ':request': request.id },
+        // The volunteer as of the mark: a correction (of the phone, say) cannot commit after it.
+        ReturnValues: 'ALL_NEW',
       }),
     );
+    item = marked?.Attributes ?? item;
     const phone = typeof item.phone === 'string' ? item.phone : undefined;
     const phoneHash = phone ? await keyedHash('phone', phone) : undefined;
 

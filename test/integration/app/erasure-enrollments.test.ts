@@ -203,6 +203,22 @@ describe('erasure and activities', () => {
     expect(last.reason).toBeUndefined();
   });
 
+  it('refuses a phone correction once erasure has begun: erasure has read the phone whose uniqueness items it deletes', async () => {
+    const v = await createVolunteer(admin, ORG);
+    const filed = expectStatus(
+      await api('/v1/me/correction-requests', { token: await volunteerToken(v.id), body: { field: 'phone', proposedValue: '13800001111', reason: '换号' } }),
+      201,
+      'correction request',
+    );
+    const phoneNow = async () => (await ddb.send(new GetCommand({ TableName: tableName(), Key: keys.volunteer(v.id), ConsistentRead: true }))).Item?.phone;
+    const before = await phoneNow();
+    // As an erasure does first (shared/data/rights.ts, step 0).
+    await ddb.send(new UpdateCommand({ TableName: tableName(), Key: keys.volunteer(v.id), UpdateExpression: 'SET erasing = :r', ExpressionAttributeValues: { ':r': 'test' } }));
+    const res = await api(`/v1/correction-requests/${filed.id}/decide`, { token: admin, body: { decision: 'accept' } });
+    expect(res.status).toBe(409);
+    expect(await phoneNow()).toBe(before);
+  });
+
   it('accepting again changes nothing, also when resuming an erasure that looks interrupted', async () => {
     const before = await snapshot();
     const again = await accept();
