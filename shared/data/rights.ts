@@ -606,18 +606,19 @@ export const acceptDeletion = async (
       throw error;
     });
   }
-  await db.send(
+  const finished = await db.send(
     new UpdateCommand({
       TableName: table(),
       Key: keys.rightsRequest(request.id),
       UpdateExpression: 'SET erasedAt = if_not_exists(erasedAt, :now) REMOVE erasingUntil',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':now': now },
+      ReturnValues: 'UPDATED_NEW',
     }),
   );
-  // Step 5 removed the request's own reason too.
+  // Step 5 removed the request's own reason too; an earlier run may have finished first.
   const { reason: _reason, proposedValue: _value, ...kept } = current;
-  return { ...kept, erasedAt: current.erasedAt ?? now };
+  return { ...kept, erasedAt: (finished?.Attributes?.erasedAt as string | undefined) ?? current.erasedAt ?? now };
 };
 
 /** Deletes an account with its grants and login items, and revokes its sessions. Idempotent. */
