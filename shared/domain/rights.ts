@@ -22,6 +22,16 @@ import { maskPhone, maskResidentId } from './identity.js';
 /** The name an erased volunteer is shown under (rankings, certificates, lists). */
 export const DELETED_VOLUNTEER_NAME = '已注销志愿者';
 
+/** Everything that does not show: format characters (U+200E, U+00AD…), variation selectors, spaces. */
+const INVISIBLE = /[\p{Cf}\p{Z}\s\uFE00-\uFE0F\u{E0100}-\u{E01EF}\u115F\u1160\u3164\uFFA0]/gu;
+
+/**
+ * Whether a name would read as the pseudonym: compared after compatibility normalisation (full-
+ * width and other look-alike forms) with invisible characters removed, so that a name padded with
+ * a left-to-right mark or a soft hyphen cannot pass for an erased volunteer in a ranking.
+ */
+export const isReservedName = (name: string) => name.normalize('NFKC').replace(INVISIBLE, '') === DELETED_VOLUNTEER_NAME;
+
 /** What a volunteer may ask to have corrected. Hour records go through hour appeals instead. */
 export const CORRECTABLE_FIELDS = ['name', 'phone', 'skills', 'veteran'] as const;
 export type CorrectableField = (typeof CORRECTABLE_FIELDS)[number];

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { isValidResidentId, normalizeResidentId } from '../domain/identity.js';
-import { DELETED_VOLUNTEER_NAME } from '../domain/rights.js';
+import { isReservedName } from '../domain/rights.js';
 import { shanghaiYear } from '../domain/time.js';
 import { bilingual } from '../http/messages.js';
 import { mobileSchema, orgUnitIdSchema, textSchema } from './common.js';
@@ -20,7 +20,7 @@ export const residentIdSchema = z
 
 export const createVolunteerBody = z.object({
   // The pseudonym of erased volunteers means "erased" wherever it is shown (rankings, records).
-  name: textSchema(1, 40).refine((name) => name !== DELETED_VOLUNTEER_NAME, bilingual('is reserved for erased volunteers', '为已注销志愿者保留，不能使用')),
+  name: textSchema(1, 40).refine((name) => !isReservedName(name), bilingual('is reserved for erased volunteers', '为已注销志愿者保留，不能使用')),
   phone: mobileSchema,
   idNumber: residentIdSchema,
   orgUnitId: orgUnitIdSchema,

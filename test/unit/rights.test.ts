@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CORRECTABLE_FIELDS, DELETED_VOLUNTEER_NAME, correctionAuditValues, decideRequest, maskForAudit, maskPersonName } from '../../shared/domain/rights.js';
+import { CORRECTABLE_FIELDS, DELETED_VOLUNTEER_NAME, correctionAuditValues, isReservedName, decideRequest, maskForAudit, maskPersonName } from '../../shared/domain/rights.js';
 import { correctionBody, auditQuery } from '../../shared/schemas/rights.js';
 
 describe('data-subject requests', () => {
@@ -43,5 +43,25 @@ describe('masking for the audit trail', () => {
 
   it('the pseudonym is the one rankings and certificates show', () => {
     expect(DELETED_VOLUNTEER_NAME).toBe('已注销志愿者');
+  });
+
+  it('nobody may be named what reads as the pseudonym, invisible characters or look-alike forms included', () => {
+    const lookAlikes = [
+      DELETED_VOLUNTEER_NAME,
+      '已注销\u200E志愿者', // left-to-right mark
+      '已注\u00AD销志愿者', // soft hyphen
+      '已注销志愿者\uFE0F', // variation selector
+      '已注销 志愿者', // ideographic space
+      '\u2066已注销志愿者\u2069', // bidi isolates
+    ];
+    for (const name of lookAlikes) {
+      expect(isReservedName(name), JSON.stringify(name)).toBe(true);
+      expect(correctionBody.safeParse({ field: 'name', proposedValue: name, reason: '改名' }).success, JSON.stringify(name)).toBe(false);
+    }
+    // A real name that merely contains similar characters is fine.
+    for (const name of ['已注销', '志愿者', '注销志愿者', '张已注销志愿者']) {
+      expect(isReservedName(name)).toBe(false);
+      expect(correctionBody.safeParse({ field: 'name', proposedValue: name, reason: '改名' }).success).toBe(true);
+    }
   });
 });
