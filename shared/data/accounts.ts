@@ -18,6 +18,7 @@ import { conflict, notFound } from '../errors.js';
 import { recordAudit } from './audit.js';
 import { db, failedConditionIndex, isTransactionConflict, table } from './client.js';
 import { keys, withoutKeys } from './keys.js';
+import { volunteerTakesPart } from './participation.js';
 import { volunteerIdByPhone } from './volunteers.js';
 
 export const ACCOUNT = { zh: '账号', en: 'Account' };
@@ -106,6 +107,10 @@ const grantPut = (accountId: string, grant: Grant) => ({
   },
 });
 
+/** The phone still belongs to a volunteer whose personal data is being erased at their request. */
+const beingErased = () =>
+  conflict({ zh: '您的个人信息正在按申请删除，请稍后再登录', en: 'Your personal data is being erased as you asked; log in again shortly' });
+
 const volunteerGrant = (link: { volunteerId: string; orgUnitId: string }, now: string): Grant => ({
   id: ulid(),
   role: 'volunteer',
@@ -136,6 +141,9 @@ const createLoginAccount = async (input: { phone?: string; openid?: string; link
     Put: { TableName: table(), Item: { ...key, type: 'Login', via, accountId: account.id, createdAt: now }, ConditionExpression: 'attribute_not_exists(pk)' },
   });
   const items = [
+    // Linking to a volunteer whose data is being erased would leave an account that step 1 of
+    // the erasure has already passed: refused (the person logs in again once it has finished).
+    ...(input.link ? [volunteerTakesPart(input.link.volunteerId)] : []),
     ...(input.phone ? [loginPut(keys.phoneLogin(await phoneHashOf(input.phone)), 'phone')] : []),
     ...(input.openid ? [loginPut(keys.wechatLogin(input.openid), 'wechat')] : []),
     // The openid stays in the table (never in a view): erasure needs it to delete the login item.
@@ -145,6 +153,7 @@ const createLoginAccount = async (input: { phone?: string; openid?: string; link
   try {
     await db.send(new TransactWriteCommand({ TransactItems: items }));
   } catch (error) {
+    if (input.link && failedConditionIndex(error) === 0) throw beingErased();
     // Another first login of the same person won (or is committing): read theirs.
     if (failedConditionIndex(error) >= 0 || isTransactionConflict(error)) return undefined;
     throw error;
@@ -173,10 +182,12 @@ const linkVolunteer = async (found: AccountWithGrants, link: { volunteerId: stri
             },
           },
           grantPut(found.account.id, grant),
+          volunteerTakesPart(link.volunteerId),
         ],
       }),
     );
   } catch (error) {
+    if (failedConditionIndex(error) === 2) throw beingErased();
     if (failedConditionIndex(error) < 0 && !isTransactionConflict(error)) throw error;
   }
 };

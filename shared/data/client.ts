@@ -73,6 +73,13 @@ export const isTransactionConflict = (error: unknown) => {
   return reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed');
 };
 
+/**
+ * Contention that a moment later would not meet: a transaction cancelled only by conflicts, or a
+ * single-item write refused because a transaction holds the item (the SDK retries neither).
+ */
+export const isContention = (error: unknown) =>
+  isTransactionConflict(error) || (error as { name?: string })?.name === 'TransactionConflictException';
+
 /** Index of the first failed condition in a cancelled transaction, or -1. */
 export const failedConditionIndex = (error: unknown) => reasonsOf(error).indexOf('ConditionalCheckFailed');
 

@@ -3,9 +3,10 @@
  * message). The item's key is its dedupe key, so the same reminder cannot be queued twice.
  * A sender (per-region provider adapters) drains pending items; it is not part of this stage.
  */
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { db, isConditionFailure, table } from './client.js';
+import { db, failedConditionIndex, isConditionFailure, retryOnConflict, table } from './client.js';
+import { volunteerTakesPart } from './participation.js';
 import { keys, withoutKeys } from './keys.js';
 import { queryAll, queryPage } from './query.js';
 
@@ -37,26 +38,36 @@ export type Notification = {
 
 export type NotificationInput = Omit<Notification, 'id' | 'status' | 'createdAt'>;
 
-/** Queues a notification unless one with the same dedupe key exists; true if queued now. */
+/**
+ * Queues a notification unless one with the same dedupe key exists; true if queued now. A message
+ * to a volunteer also needs the volunteer to be taking part (not erased, nor being erased): the
+ * database decides, so a reminder computed from enrollments read before an erasure began cannot
+ * land after it cancelled the pending ones. False then too.
+ */
 export const enqueueNotification = async (input: NotificationInput) => {
   const notification = { id: ulid(), status: 'pending', createdAt: new Date().toISOString(), ...input } as Notification;
+  const put = {
+    TableName: table(),
+    Item: {
+      ...keys.notification(input.dedupeKey),
+      ...keys.outboxIndex(notification.status, notification.createdAt, notification.id),
+      ...(notification.recipientVolunteerId ? keys.volunteerNotificationIndex(notification.recipientVolunteerId, notification.createdAt, notification.id) : {}),
+      type: 'Notification',
+      ...notification,
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
   try {
-    await db.send(
-      new PutCommand({
-        TableName: table(),
-        Item: {
-          ...keys.notification(input.dedupeKey),
-          ...keys.outboxIndex(notification.status, notification.createdAt, notification.id),
-          ...(notification.recipientVolunteerId ? keys.volunteerNotificationIndex(notification.recipientVolunteerId, notification.createdAt, notification.id) : {}),
-          type: 'Notification',
-          ...notification,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    if (notification.recipientVolunteerId) {
+      const check = volunteerTakesPart(notification.recipientVolunteerId);
+      // The volunteer item may be in another transaction (a sign-up) at the same moment.
+      await retryOnConflict(() => db.send(new TransactWriteCommand({ TransactItems: [check, { Put: put }] })));
+    } else {
+      await db.send(new PutCommand(put));
+    }
     return true;
   } catch (error) {
-    if (isConditionFailure(error)) return false;
+    if (isConditionFailure(error) || failedConditionIndex(error) >= 0) return false;
     throw error;
   }
 };

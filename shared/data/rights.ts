@@ -24,7 +24,7 @@ import { withdrawConsent, type ConsentRecord } from './consents.js';
 import { finishCorrection } from './name-propagation.js';
 import { withdrawFromUpcoming } from './enrollments.js';
 import { cancelPendingForVolunteer } from './notifications.js';
-import { db, failedConditionIndex, isConditionFailure, isTransactionConflict, table } from './client.js';
+import { db, failedConditionIndex, isConditionFailure, isTransactionConflict, retryOnConflict, table } from './client.js';
 import { keys, levelQuery, withoutKeys, type Key } from './keys.js';
 import { queryAll, queryPage, type Page } from './query.js';
 
@@ -67,12 +67,15 @@ const requestItem = (r: RightsRequest) => ({
   ...r,
 });
 
-/** The volunteer must exist and not have been erased. */
+/**
+ * The volunteer must exist and be neither erased nor being erased: a request filed after the
+ * erasure's mark would keep the value and reason that step 5 strips from the others.
+ */
 const volunteerLive = (volunteerId: string) => ({
   ConditionCheck: {
     TableName: table(),
     Key: keys.volunteer(volunteerId),
-    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
+    ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt) AND attribute_not_exists(erasing)',
   },
 });
 
@@ -385,7 +388,9 @@ const BATCH = 100;
 
 const inBatches = async (items: Record<string, unknown>[], size = BATCH) => {
   for (let i = 0; i < items.length; i += size) {
-    await db.send(new TransactWriteCommand({ TransactItems: items.slice(i, i + size) as never }));
+    const batch = items.slice(i, i + size);
+    // A record or tally being written by a consumer at that moment cancels the whole batch: again.
+    await retryOnConflict(() => db.send(new TransactWriteCommand({ TransactItems: batch as never })));
   }
 };
 
@@ -401,6 +406,10 @@ const ERASURE_LEASE_MS = 90_000;
  * Takes the request's erasure lease, or answers 409 while another accept is erasing (a repeat
  * after it finishes answers 200). A run that died leaves a lease that lapses after 90 s.
  */
+/** Gives the lease up (the run failed), so that a retry need not wait for it to lapse. */
+const releaseErasure = (requestId: string) =>
+  db.send(new UpdateCommand({ TableName: table(), Key: keys.rightsRequest(requestId), UpdateExpression: 'REMOVE erasingUntil', ConditionExpression: 'attribute_exists(pk)' }));
+
 const claimErasure = async (requestId: string, now: string) => {
   try {
     await db.send(
@@ -416,6 +425,159 @@ const claimErasure = async (requestId: string, now: string) => {
     if (isConditionFailure(error)) throw conflict({ zh: '删除正在进行中，请稍后查看', en: 'The erasure is under way; look again shortly' });
     throw error;
   }
+};
+
+/**
+ * The erasure's steps, for an accepted request whose lease this run holds. Each step is
+ * conditional or naturally idempotent, and retried when another transaction holds its items.
+ */
+const eraseVolunteer = async (
+  request: RightsRequest,
+  actor: Principal,
+  openIdNumber: (item: Record<string, unknown>) => Promise<string | undefined>,
+  now: string,
+) => {
+  const volunteerId = request.volunteerId;
+  let item = await volunteerRaw(volunteerId);
+  if (!item) throw notFound({ zh: '志愿者', en: 'Volunteer' });
+  if (item.erasedAt) return;
+
+  // 0. From here on nothing new is recorded for the volunteer (shared/data/participation.ts):
+  //    a place, hour record or consent written after this mark fails, so the steps below see
+  //    everything there is to remove.
+  const marked = await db.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: keys.volunteer(volunteerId),
+      UpdateExpression: 'SET erasing = :request',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
+      ExpressionAttributeValues: { ':request': request.id },
+      // The volunteer as of the mark: a correction (of the phone, say) cannot commit after it.
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  item = marked?.Attributes ?? item;
+  const phone = typeof item.phone === 'string' ? item.phone : undefined;
+  const phoneHash = phone ? await keyedHash('phone', phone) : undefined;
+
+  // 1. The login account(s): the one the request came from and the one that logs in with the phone.
+  const accountIds = new Set<string>(request.accountId ? [request.accountId] : []);
+  if (phoneHash) {
+    const login = await db.send(new GetCommand({ TableName: table(), Key: keys.phoneLogin(phoneHash), ConsistentRead: true }));
+    if (login?.Item?.accountId) accountIds.add(String(login.Item.accountId));
+  }
+  for (const accountId of accountIds) await eraseAccount(accountId, volunteerId);
+
+  // 2. Hour records keep volunteerId and minutes; the denormalised name goes.
+  const hours = await allOf('gsi1', keys.volunteerHoursPk(volunteerId));
+  await inBatches(
+    hours.map((h) => ({
+      Update: { TableName: table(), Key: keyOf(h), UpdateExpression: 'REMOVE volunteerName', ConditionExpression: 'attribute_exists(pk)' },
+    })),
+  );
+  // 3. Tallies stay for statistics; rankings show the pseudonym.
+  const tallies = await allOf(undefined, keys.volunteerTally(volunteerId, 'ALL').pk);
+  await inBatches(
+    tallies.map((t) => ({
+      Update: {
+        TableName: table(),
+        Key: keyOf(t),
+        UpdateExpression: 'SET #name = :pseudonym',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#name': 'name' },
+        ExpressionAttributeValues: { ':pseudonym': DELETED_VOLUNTEER_NAME },
+      },
+    })),
+  );
+  // 4. Team memberships end (each with its team's member count).
+  for (const m of await allOf('gsi1', keys.volunteerTeamsPk(volunteerId))) {
+    try {
+      await retryOnConflict(() =>
+        db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Delete: { TableName: table(), Key: keyOf(m), ConditionExpression: 'attribute_exists(pk)' } },
+              {
+                Update: {
+                  TableName: table(),
+                  Key: keys.team(String(m.teamId)),
+                  UpdateExpression: 'ADD memberCount :minus',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeValues: { ':minus': -1 },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      if (failedConditionIndex(error) < 0) throw error; // already gone: nothing to undo
+    }
+  }
+  // 5. The person's own requests keep their decisions, not the values they proposed.
+  const requests = await allOf('gsi2', keys.volunteerRightsPk(volunteerId));
+  await inBatches(
+    requests.map((r) => ({
+      Update: { TableName: table(), Key: keyOf(r), UpdateExpression: 'REMOVE proposedValue, reason', ConditionExpression: 'attribute_exists(pk)' },
+    })),
+  );
+  // 6. Consents in force are closed (withdrawn, each audited by the consent module).
+  for (const c of await allOf('gsi2', keys.consentHistoryPk('volunteer', volunteerId))) {
+    const record = withoutKeys(c) as unknown as ConsentRecord;
+    if (record.withdrawnAt || record.supersededAt) continue;
+    try {
+      await withdrawConsent(record, actor);
+    } catch (error) {
+      // Withdrawn or superseded meanwhile: closed either way.
+      if (!(error instanceof Failure && error.kind === 'conflict')) throw error;
+    }
+  }
+  //    The records stay as proof of what was consented and when; a guardian's name and phone go.
+  const withGuardian = await allOf('gsi2', keys.consentHistoryPk('volunteer', volunteerId));
+  await inBatches(
+    withGuardian
+      .filter((c) => c.guardian !== undefined)
+      .map((c) => ({ Update: { TableName: table(), Key: keyOf(c), UpdateExpression: 'REMOVE guardian', ConditionExpression: 'attribute_exists(pk)' } })),
+  );
+  // 7. Places in activities not started yet are given up (the waitlist fills them, as on a
+  //    withdrawal); started or ended ones keep the enrollment, which hour records rest on.
+  await withdrawFromUpcoming(volunteerId);
+  // 8. Messages not sent yet are cancelled; after step 7, so no new reminder can follow.
+  await cancelPendingForVolunteer(volunteerId, 'erasure');
+  // 9. Last: the volunteer item and its uniqueness items, in one transaction.
+  const idNumber = await openIdNumber(item);
+  const idHash = idNumber ? await keyedHash('idNumber', idNumber) : undefined;
+  const uniqueDelete = (key: Key) => ({
+    Delete: {
+      TableName: table(),
+      Key: key,
+      ConditionExpression: 'attribute_not_exists(pk) OR volunteerId = :vid',
+      ExpressionAttributeValues: { ':vid': volunteerId },
+    },
+  });
+  const finalStep = new TransactWriteCommand({
+    TransactItems: [
+      {
+        Update: {
+          TableName: table(),
+          Key: keys.volunteer(volunteerId),
+          UpdateExpression:
+            'SET #name = :pseudonym, skills = :none, erasedAt = :now ' +
+            'REMOVE phone, idNumber, idNumberCiphertext, idNumberKey, idNumberIv, idNumberTag, idNumberMasked, veteran, guardian, guardianConsentUntil, erasing',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
+          ExpressionAttributeNames: { '#name': 'name' },
+          ExpressionAttributeValues: { ':pseudonym': DELETED_VOLUNTEER_NAME, ':none': [], ':now': now },
+        },
+      },
+      ...(phoneHash ? [uniqueDelete(keys.uniquePhone(phoneHash))] : []),
+      ...(idHash ? [uniqueDelete(keys.uniqueIdNumber(idHash))] : []),
+    ] as never,
+  });
+  await retryOnConflict(() => db.send(finalStep)).catch(async (error) => {
+    // Finished by a run whose lease had lapsed: done either way.
+    if (failedConditionIndex(error) === 0 && (await volunteerRaw(volunteerId))?.erasedAt) return;
+    throw error;
+  });
 };
 
 /**
@@ -465,146 +627,12 @@ export const acceptDeletion = async (
   // One erasure at a time per request: two accepts at once would race each other's steps.
   await claimErasure(request.id, now);
 
-  const volunteerId = request.volunteerId;
-  let item = await volunteerRaw(volunteerId);
-  if (!item) throw notFound({ zh: '志愿者', en: 'Volunteer' });
-
-  if (!item.erasedAt) {
-    // 0. From here on nothing new is recorded for the volunteer (shared/data/participation.ts):
-    //    a place, hour record or consent written after this mark fails, so the steps below see
-    //    everything there is to remove.
-    const marked = await db.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: keys.volunteer(volunteerId),
-        UpdateExpression: 'SET erasing = :request',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
-        ExpressionAttributeValues: { ':request': request.id },
-        // The volunteer as of the mark: a correction (of the phone, say) cannot commit after it.
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    item = marked?.Attributes ?? item;
-    const phone = typeof item.phone === 'string' ? item.phone : undefined;
-    const phoneHash = phone ? await keyedHash('phone', phone) : undefined;
-
-    // 1. The login account(s): the one the request came from and the one that logs in with the phone.
-    const accountIds = new Set<string>(request.accountId ? [request.accountId] : []);
-    if (phoneHash) {
-      const login = await db.send(new GetCommand({ TableName: table(), Key: keys.phoneLogin(phoneHash), ConsistentRead: true }));
-      if (login?.Item?.accountId) accountIds.add(String(login.Item.accountId));
-    }
-    for (const accountId of accountIds) await eraseAccount(accountId, volunteerId);
-
-    // 2. Hour records keep volunteerId and minutes; the denormalised name goes.
-    const hours = await allOf('gsi1', keys.volunteerHoursPk(volunteerId));
-    await inBatches(
-      hours.map((h) => ({
-        Update: { TableName: table(), Key: keyOf(h), UpdateExpression: 'REMOVE volunteerName', ConditionExpression: 'attribute_exists(pk)' },
-      })),
-    );
-    // 3. Tallies stay for statistics; rankings show the pseudonym.
-    const tallies = await allOf(undefined, keys.volunteerTally(volunteerId, 'ALL').pk);
-    await inBatches(
-      tallies.map((t) => ({
-        Update: {
-          TableName: table(),
-          Key: keyOf(t),
-          UpdateExpression: 'SET #name = :pseudonym',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#name': 'name' },
-          ExpressionAttributeValues: { ':pseudonym': DELETED_VOLUNTEER_NAME },
-        },
-      })),
-    );
-    // 4. Team memberships end (each with its team's member count).
-    for (const m of await allOf('gsi1', keys.volunteerTeamsPk(volunteerId))) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              { Delete: { TableName: table(), Key: keyOf(m), ConditionExpression: 'attribute_exists(pk)' } },
-              {
-                Update: {
-                  TableName: table(),
-                  Key: keys.team(String(m.teamId)),
-                  UpdateExpression: 'ADD memberCount :minus',
-                  ConditionExpression: 'attribute_exists(pk)',
-                  ExpressionAttributeValues: { ':minus': -1 },
-                },
-              },
-            ],
-          }),
-        );
-      } catch (error) {
-        if (failedConditionIndex(error) < 0) throw error; // already gone: nothing to undo
-      }
-    }
-    // 5. The person's own requests keep their decisions, not the values they proposed.
-    const requests = await allOf('gsi2', keys.volunteerRightsPk(volunteerId));
-    await inBatches(
-      requests.map((r) => ({
-        Update: { TableName: table(), Key: keyOf(r), UpdateExpression: 'REMOVE proposedValue, reason', ConditionExpression: 'attribute_exists(pk)' },
-      })),
-    );
-    // 6. Consents in force are closed (withdrawn, each audited by the consent module).
-    for (const c of await allOf('gsi2', keys.consentHistoryPk('volunteer', volunteerId))) {
-      const record = withoutKeys(c) as unknown as ConsentRecord;
-      if (record.withdrawnAt || record.supersededAt) continue;
-      try {
-        await withdrawConsent(record, actor);
-      } catch (error) {
-        // Withdrawn or superseded meanwhile: closed either way.
-        if (!(error instanceof Failure && error.kind === 'conflict')) throw error;
-      }
-    }
-    //    The records stay as proof of what was consented and when; a guardian's name and phone go.
-    const withGuardian = await allOf('gsi2', keys.consentHistoryPk('volunteer', volunteerId));
-    await inBatches(
-      withGuardian
-        .filter((c) => c.guardian !== undefined)
-        .map((c) => ({ Update: { TableName: table(), Key: keyOf(c), UpdateExpression: 'REMOVE guardian', ConditionExpression: 'attribute_exists(pk)' } })),
-    );
-    // 7. Places in activities not started yet are given up (the waitlist fills them, as on a
-    //    withdrawal); started or ended ones keep the enrollment, which hour records rest on.
-    await withdrawFromUpcoming(volunteerId);
-    // 8. Messages not sent yet are cancelled; after step 7, so no new reminder can follow.
-    await cancelPendingForVolunteer(volunteerId, 'erasure');
-    // 9. Last: the volunteer item and its uniqueness items, in one transaction.
-    const idNumber = await openIdNumber(item);
-    const idHash = idNumber ? await keyedHash('idNumber', idNumber) : undefined;
-    const uniqueDelete = (key: Key) => ({
-      Delete: {
-        TableName: table(),
-        Key: key,
-        ConditionExpression: 'attribute_not_exists(pk) OR volunteerId = :vid',
-        ExpressionAttributeValues: { ':vid': volunteerId },
-      },
-    });
-    await db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table(),
-              Key: keys.volunteer(volunteerId),
-              UpdateExpression:
-                'SET #name = :pseudonym, skills = :none, erasedAt = :now ' +
-                'REMOVE phone, idNumber, idNumberCiphertext, idNumberKey, idNumberIv, idNumberTag, idNumberMasked, veteran, guardian, guardianConsentUntil, erasing',
-              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(erasedAt)',
-              ExpressionAttributeNames: { '#name': 'name' },
-              ExpressionAttributeValues: { ':pseudonym': DELETED_VOLUNTEER_NAME, ':none': [], ':now': now },
-            },
-          },
-          ...(phoneHash ? [uniqueDelete(keys.uniquePhone(phoneHash))] : []),
-          ...(idHash ? [uniqueDelete(keys.uniqueIdNumber(idHash))] : []),
-        ] as never,
-      }),
-    ).catch(async (error) => {
-      // Finished by a run whose lease had lapsed: done either way.
-      if (failedConditionIndex(error) === 0 && (await volunteerRaw(volunteerId))?.erasedAt) return;
-      throw error;
-    });
+  try {
+    await eraseVolunteer(request, actor, openIdNumber, now);
+  } catch (error) {
+    // A retry may start at once instead of waiting out the lease; every step resumes where it stopped.
+    await releaseErasure(request.id).catch(() => undefined);
+    throw error;
   }
   const finished = await db.send(
     new UpdateCommand({

@@ -14,7 +14,7 @@ import { authorize, roleMayEver, type Action } from '../domain/policy.js';
 import { forbidden } from '../errors.js';
 import { Failure, invalid, tooLarge, type FieldError } from '../errors.js';
 import { errorSummary, logger } from '../log.js';
-import { Busy } from '../data/client.js';
+import { Busy, isContention } from '../data/client.js';
 import { bilingual } from './messages.js';
 import { failureToProblem, languageOf, problemOf, problemResponse, type Language } from './problem.js';
 
@@ -110,7 +110,8 @@ const toResponse = (result: HttpResult): APIGatewayProxyStructuredResultV2 => ({
 });
 
 /**
- * Failures become problem documents; anything unexpected is logged and becomes a bare 500. The
+ * Failures become problem documents; contention the data layer did not retry away is a 503 with
+ * Retry-After; anything unexpected is logged and becomes a bare 500. The
  * log line carries the route and a summary of the error (errorSummary: name, short message,
  * frames), never the event, its body or whatever else the error object holds.
  */
@@ -123,8 +124,9 @@ const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewa
       const headers: Record<string, string> = error.kind === 'unauthenticated' ? { 'www-authenticate': 'Bearer' } : {};
       if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterSeconds)));
       request.response = problemResponse(failureToProblem(error, lang), headers);
-    } else if (error instanceof Busy) {
-      request.response = problemResponse(problemOf(503, error.detail[lang], lang), { 'retry-after': '1' });
+    } else if (error instanceof Busy || isContention(error)) {
+      // Retrying would succeed: a 503 the client may repeat, not a 500.
+      request.response = problemResponse(problemOf(503, new Busy().detail[lang], lang), { 'retry-after': '1' });
     } else {
       logger.error('unhandled error', { error: errorSummary(error), routeKey: request.event?.routeKey });
       request.response = problemResponse(problemOf(500, lang === 'en' ? 'Unexpected error' : '服务器发生意外错误', lang));

@@ -182,6 +182,56 @@ describe('POST /v1/deletion-requests/{id}/decide', () => {
     expect((await decide(decideDeletion, requestId, { decision: 'reject' })).statusCode).toBe(409);
   });
 
+  describe('when other writes contend with the erasure', () => {
+    const setUp = async () => {
+      const volunteer = await registered();
+      const requestId = newId();
+      const hour = hourRecordItem({ id: newId(), volunteerId: volunteer.id, activityId: newId(), startedAt: isoAgo(3 * HOUR), endedAt: isoAgo(2 * HOUR) });
+      ddb.on(GetCommand, { Key: keys.rightsRequest(requestId) }).resolves({ Item: requestItem(requestId, volunteer.id, 'deletion', { status: 'accepted' }) });
+      ddb.on(GetCommand, { Key: keys.volunteer(volunteer.id) }).resolves({ Item: volunteer });
+      ddb.on(QueryCommand).callsFake((input: any) => ({ Items: input.ExpressionAttributeValues[':pk'] === keys.volunteerHoursPk(volunteer.id) ? [hour] : [] }));
+      ddb.on(UpdateCommand).resolves({});
+      return { volunteer, requestId };
+    };
+    /** Fails the hour-record batch (the one that removes names) with `error` for its first `times` calls. */
+    const hourBatchFails = (error: Error, times: number) => {
+      let calls = 0;
+      ddb.on(TransactWriteCommand).callsFake(async (input: any) => {
+        if (input.TransactItems[0].Update?.UpdateExpression === 'REMOVE volunteerName' && calls++ < times) throw error;
+        return {};
+      });
+    };
+    const leaseReleases = (requestId: string) =>
+      ddb.commandCalls(UpdateCommand).filter((c) => c.args[0].input.UpdateExpression === 'REMOVE erasingUntil' && c.args[0].input.Key?.pk === keys.rightsRequest(requestId).pk);
+
+    it('a batch cancelled by a conflicting transaction (a tally consumer, say) is retried and the erasure finishes', async () => {
+      const { requestId } = await setUp();
+      hourBatchFails(cancelled('TransactionConflict'), 2);
+      const res = await decide(decideDeletion, requestId, { decision: 'accept' });
+      expect(res.statusCode, res.raw).toBe(200);
+      expect(res.body).toMatchObject({ erasedAt: expect.any(String) });
+      const hourBatches = ddb.commandCalls(TransactWriteCommand).filter((c) => c.args[0].input.TransactItems![0].Update?.UpdateExpression === 'REMOVE volunteerName');
+      expect(hourBatches).toHaveLength(3);
+    });
+
+    it('contention that outlasts the retries is a 503 with Retry-After, and the lease is given back so a retry need not wait 90 s', async () => {
+      const { requestId } = await setUp();
+      hourBatchFails(cancelled('TransactionConflict'), Infinity);
+      const res = await decide(decideDeletion, requestId, { decision: 'accept' });
+      expect(res.statusCode, res.raw).toBe(503);
+      expect(res.headers?.['retry-after']).toBe('1');
+      expect(leaseReleases(requestId)).toHaveLength(1);
+    }, 20_000);
+
+    it('any other failure gives the lease back too, and is still an error', async () => {
+      const { requestId } = await setUp();
+      hourBatchFails(new Error('network down'), Infinity);
+      const res = await decide(decideDeletion, requestId, { decision: 'accept' });
+      expect(res.statusCode).toBe(500);
+      expect(leaseReleases(requestId)).toHaveLength(1);
+    });
+  });
+
   it('a second open deletion request is 409', async () => {
     const volunteerId = newId();
     ddb.on(GetCommand, { Key: keys.volunteer(volunteerId) }).resolves({ Item: { ...keys.volunteer(volunteerId), id: volunteerId, name: '张建国', phone: VALID_PHONE, orgUnitId: ORG } });

@@ -1,6 +1,6 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { HOUR, activityItem, conditionFailed, ddb, isoIn, newId, resetMocks } from './helpers.js';
+import { HOUR, activityItem, cancelled, ddb, isoIn, newId, resetMocks } from './helpers.js';
 import { keys } from '../../shared/data/keys.js';
 import { handler } from '../../functions/scheduled/send-reminders.js';
 
@@ -25,7 +25,21 @@ const stub = () => {
   ddb
     .on(QueryCommand, { ExpressionAttributeValues: { ':pk': keys.activity(published.id).pk } })
     .resolves({ Items: volunteers.map((v) => enrollmentItem(published.id, v)) });
-  ddb.on(PutCommand).resolves({});
+  ddb.on(TransactWriteCommand).resolves({});
+};
+
+/** The outbox put of each reminder transaction, and the volunteer check in front of it. */
+const transactions = () => ddb.commandCalls(TransactWriteCommand).map((c) => c.args[0].input.TransactItems!);
+const puts = () => transactions().map((items) => items[1].Put!);
+/** Answers the reminder transactions for `volunteerId` with `outcomes` in turn (the last repeats), the others with success. */
+const failFor = (volunteerId: string, ...outcomes: (Error | undefined)[]) => {
+  let calls = 0;
+  ddb.on(TransactWriteCommand).callsFake(async (input: { TransactItems: { ConditionCheck?: { Key: unknown } }[] }) => {
+    if (JSON.stringify(input.TransactItems[0].ConditionCheck?.Key) !== JSON.stringify(keys.volunteer(volunteerId))) return {};
+    const outcome = outcomes[Math.min(calls++, outcomes.length - 1)];
+    if (outcome) throw outcome;
+    return {};
+  });
 };
 
 beforeEach(resetMocks);
@@ -37,34 +51,57 @@ describe('send-reminders schedule', () => {
     const result = await handler();
 
     expect(result).toMatchObject({ activities: 1, queued: 3, skipped: 0 });
-    const puts = ddb.commandCalls(PutCommand).map((c) => c.args[0].input);
-    expect(puts).toHaveLength(3);
-    for (const put of puts) {
+    expect(puts()).toHaveLength(3);
+    for (const put of puts()) {
       expect(put.ConditionExpression).toMatch(/attribute_not_exists\(/);
       expect(put.Item).toMatchObject({ status: 'pending', template: 'activity-reminder', subject: { type: 'activity', id: published.id } });
     }
-    expect(puts.map((p) => p.Item!.recipientVolunteerId).sort()).toEqual([...volunteers].sort());
+    expect(puts().map((p) => p.Item!.recipientVolunteerId).sort()).toEqual([...volunteers].sort());
+    // Each put goes with a check that its recipient is not being erased, on the same volunteer.
+    for (const [check, { Put }] of transactions()) {
+      expect(check.ConditionCheck!.Key).toEqual(keys.volunteer(Put!.Item!.recipientVolunteerId as string));
+      expect(check.ConditionCheck!.ConditionExpression).toMatch(/attribute_not_exists\(erasing\)/);
+    }
     // One key per (activity, volunteer, start): running again cannot queue a second one.
-    const pks = puts.map((p) => p.Item!.pk);
+    const pks = puts().map((p) => p.Item!.pk);
     expect(new Set(pks).size).toBe(3);
     for (const v of volunteers) expect(pks.some((pk) => pk.includes(published.id) && pk.includes(v))).toBe(true);
     // Enrollments of the draft and cancelled activities are never read.
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(2);
   });
 
-  it('a reminder already queued (ConditionalCheckFailedException on put) is skipped, not an error', async () => {
+  it('a reminder already queued (the put\'s condition fails) is skipped, not an error', async () => {
     stub();
-    ddb.on(PutCommand, { Item: { recipientVolunteerId: volunteers[1] } }).rejects(conditionFailed());
+    failFor(volunteers[1], cancelled('None', 'ConditionalCheckFailed'));
 
     const result = await handler();
 
     expect(result).toMatchObject({ activities: 1, queued: 2, skipped: 1 });
-    expect(ddb.commandCalls(PutCommand)).toHaveLength(3);
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it('a volunteer whose data is being erased (the check fails) gets no reminder, even from enrollments read before', async () => {
+    stub();
+    failFor(volunteers[2], cancelled('ConditionalCheckFailed', 'None'));
+
+    const result = await handler();
+
+    expect(result).toMatchObject({ activities: 1, queued: 2, skipped: 1 });
+  });
+
+  it('a transaction conflict on the volunteer item is retried, not skipped', async () => {
+    stub();
+    failFor(volunteers[0], cancelled('TransactionConflict', 'None'), undefined);
+
+    const result = await handler();
+
+    expect(result).toMatchObject({ activities: 1, queued: 3, skipped: 0 });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(4);
   });
 
   it('any other failure on put is an error (so the run is retried), not a silent skip', async () => {
     stub();
-    ddb.on(PutCommand, { Item: { recipientVolunteerId: volunteers[1] } }).rejects(new Error('boom'));
+    failFor(volunteers[1], new Error('boom'));
     await expect(handler()).rejects.toThrow('boom');
   });
 

@@ -5,7 +5,9 @@
  */
 import http from 'node:http';
 import { randomInt } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { hmacHex } from '../../../shared/crypto/keyed-hash.js';
+import { keys } from '../../../shared/data/keys.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { api, cityAdmin, createTeam, createVolunteer, dynamo, expectStatus, rt, tableName, uniquePhone, type Volunteer } from './client.js';
 
@@ -158,6 +160,18 @@ describe('SMS login', () => {
     const login = expectStatus(await api<TokenResponse>('/v1/auth/sms', { body: { phone: stranger, code: await codeFromOutbox(stranger) } }), 200, 'login');
     expect(login.account.volunteerId).toBeNull();
     expect(login.account.grants).toEqual([]);
+  });
+
+  it('a volunteer whose personal data is being erased cannot log in for the first time: 409, and no account is made', async () => {
+    const p = uniquePhone();
+    const v = await createVolunteer(admin, 'futian.yuanling', { phone: p });
+    // As an erasure does first (shared/data/rights.ts, step 0): its step 1 may already have run.
+    await dynamo().send(new UpdateCommand({ TableName: tableName(), Key: keys.volunteer(v.id), UpdateExpression: 'SET erasing = :r', ExpressionAttributeValues: { ':r': 'test' } }));
+    await requestCode(p);
+    const res = await api('/v1/auth/sms', { body: { phone: p, code: await codeFromOutbox(p) } });
+    expect(res.status).toBe(409);
+    const login = await dynamo().send(new GetCommand({ TableName: tableName(), Key: keys.phoneLogin(hmacHex(rt.env.PII_HASH_KEY!, 'phone', p)), ConsistentRead: true }));
+    expect(login.Item).toBeUndefined();
   });
 
   it('five wrong codes kill the code: the right one no longer works', async () => {

@@ -219,6 +219,23 @@ describe('erasure and activities', () => {
     expect(await phoneNow()).toBe(before);
   });
 
+  it('once erasure has begun, no correction or deletion request is filed and no reminder is queued for the volunteer', async () => {
+    const v = await createVolunteer(admin, ORG);
+    const a = await createActivity(leader, { teamId: team.id, title: '沙头探访', startsAt: at(90), endsAt: at(150), capacity: 5 });
+    await publish(leader, a.id);
+    await signUp(a, v);
+    const token = await volunteerToken(v.id);
+    // As an erasure does first (shared/data/rights.ts, step 0), before it reads what to remove.
+    await ddb.send(new UpdateCommand({ TableName: tableName(), Key: keys.volunteer(v.id), UpdateExpression: 'SET erasing = :r', ExpressionAttributeValues: { ':r': 'test' } }));
+
+    const correction = await api('/v1/me/correction-requests', { token, body: { field: 'name', proposedValue: '王五', reason: '改名' } });
+    expect(correction.status).toBe(409);
+    expect((await api('/v1/me/deletion-request', { token, body: {} })).status).toBe(409);
+    // The daily reminders read the enrollment (kept until step 7) but the outbox write is refused.
+    expectStatus(await api('/_local/schedules/send-reminders', { method: 'POST' }), 200, 'fire send-reminders');
+    expect(await reminderOf(a, v)).toBeUndefined();
+  });
+
   it('accepting again changes nothing, also when resuming an erasure that looks interrupted', async () => {
     const before = await snapshot();
     const again = await accept();
