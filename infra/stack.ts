@@ -47,17 +47,17 @@ export const API_THROTTLE = { rateLimit: 50, burstLimit: 100 } as const;
 
 /** One bundling configuration for every function. */
 export const BUNDLING: BundlingOptions = {
-  // CommonJS, so the SDK the runtime provides is loaded through require(), from its single-file
-  // dist-cjs builds: about 30 % less cold-start import time than ESM's many small dist-es files
-  // (measured by scripts/bench.ts; see docs/performance.md).
+  // CommonJS: the runtime require()s index.js, which skips the ESM loader's scan of the
+  // bundle's exports (measured by scripts/bench.ts; see docs/performance.md).
   format: OutputFormat.CJS,
   minify: true,
   sourceMap: true,
   target: 'node22',
   mainFields: ['module', 'main'],
-  // The nodejs22.x runtime ships AWS SDK v3; bundling it would more than double every
-  // function (≈330 KB) and its cold start. scripts/bench.ts measures bundles the same way.
-  externalModules: ['@aws-sdk/*', '@smithy/*'],
+  // Everything is bundled, the runtime's own AWS SDK is never loaded: the functions call AWS
+  // through the light clients in shared/aws, whose whole load costs less than a tenth of the
+  // SDK's DynamoDB client (a test keeps the SDK out of the functions' code).
+  externalModules: [],
   // esbuild is a dev dependency: bundle locally, never in Docker.
   forceDockerBundling: false,
 };

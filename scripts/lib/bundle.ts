@@ -28,7 +28,7 @@ export const FALLBACK_BUNDLING: StackBundling = {
   sourceMap: true,
   target: 'node22',
   mainFields: ['module', 'main'],
-  externalModules: ['@aws-sdk/*', '@smithy/*'],
+  externalModules: [],
 };
 
 /** infra/stack.ts's BUNDLING, imported (aws-cdk-lib loads in about a second), else the fallback. */

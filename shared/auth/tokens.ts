@@ -4,6 +4,7 @@
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import * as z from 'zod';
+import { readSecretString } from '../aws/secrets-manager.js';
 import { ENV } from '../config.js';
 import { ROLES, type Principal } from '../domain/access.js';
 import { unauthenticated } from '../errors.js';
@@ -18,11 +19,7 @@ const loadSecret = async (): Promise<Uint8Array> => {
   if (local) return new TextEncoder().encode(local);
   const arn = process.env[ENV.jwtSecretArn];
   if (!arn) throw new Error(`Set ${ENV.jwtSecret} or ${ENV.jwtSecretArn}`);
-  // Imported lazily so functions that never verify tokens do not carry the client.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: arn }));
-  if (!out.SecretString) throw new Error('JWT secret is empty');
-  return new TextEncoder().encode(out.SecretString);
+  return new TextEncoder().encode(await readSecretString(arn, 'The JWT secret'));
 };
 
 const signingKey = () => {

@@ -8,6 +8,7 @@
  * problem: 401. WeChat not answering, answering garbage, or saying it is busy is ours: 503 with
  * Retry-After, never 500.
  */
+import { readSecretString } from '../aws/secrets-manager.js';
 import { wechatSettings } from '../config.js';
 import { unauthenticated, unavailable } from '../errors.js';
 import { logger } from '../log.js';
@@ -28,10 +29,7 @@ const loadSecret = async (): Promise<string> => {
   const settings = wechatSettings();
   if (settings.appSecret) return settings.appSecret;
   if (!settings.appSecretArn) throw new Error('Set WECHAT_APP_SECRET or WECHAT_APP_SECRET_ARN');
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: settings.appSecretArn }));
-  if (!out.SecretString) throw new Error('The WeChat app secret is empty');
-  return out.SecretString;
+  return readSecretString(settings.appSecretArn, 'The WeChat app secret');
 };
 
 const appSecret = () => {

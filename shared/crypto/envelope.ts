@@ -9,6 +9,7 @@
  * record does not open.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { DecryptCommand, GenerateDataKeyCommand, KmsClient } from '../aws/kms.js';
 import { piiKeyConfig } from '../config.js';
 
 export type EncryptionContext = Record<string, string>;
@@ -87,19 +88,16 @@ export const localKeyProvider = (masterKey: Uint8Array): KeyProvider => {
 
 /** KMS: GenerateDataKey and Decrypt on one symmetric key, with the context as EncryptionContext. */
 export const kmsKeyProvider = (keyId: string): KeyProvider => {
-  // Imported lazily so functions that never touch personal data do not load the client.
-  const client = import('@aws-sdk/client-kms').then((kms) => ({ kms, client: new kms.KMSClient({}) }));
+  const client = new KmsClient();
   return {
     generateDataKey: async (context) => {
-      const { kms, client: c } = await client;
-      const out = await c.send(new kms.GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
+      const out = await client.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256', EncryptionContext: context }));
       if (!out.Plaintext || !out.CiphertextBlob) throw new Error('KMS returned no data key');
       return { plaintext: out.Plaintext, wrapped: out.CiphertextBlob };
     },
     unwrapDataKey: async (wrapped, context) => {
-      const { kms, client: c } = await client;
       try {
-        const out = await c.send(new kms.DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped, EncryptionContext: context }));
+        const out = await client.send(new DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped, EncryptionContext: context }));
         if (!out.Plaintext) throw new EnvelopeError();
         return out.Plaintext;
       } catch (error) {

@@ -8,6 +8,7 @@
  * and from PII_HASH_KEY on one machine. Changing the key orphans every uniqueness item.
  */
 import { createHmac } from 'node:crypto';
+import { readSecretString } from '../aws/secrets-manager.js';
 import { piiHashKeyConfig } from '../config.js';
 
 export type HashPurpose = 'idNumber' | 'phone';
@@ -21,11 +22,7 @@ let cached: Promise<string> | undefined;
 const loadKey = async (): Promise<string> => {
   const config = piiHashKeyConfig();
   if (config.kind === 'local') return config.key;
-  // Imported lazily, like the JWT secret: only functions that hash carry the client.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  const out = await new SecretsManagerClient({}).send(new GetSecretValueCommand({ SecretId: config.arn }));
-  if (!out.SecretString) throw new Error('The PII hash secret is empty');
-  return out.SecretString;
+  return readSecretString(config.arn, 'The PII hash secret');
 };
 
 const hashKey = () => {

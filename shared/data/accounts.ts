@@ -9,7 +9,7 @@
  * `grantsVersion` under a condition on the version it read, so "already held" checks and the
  * audit's before/after are exact.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import { keyedHash } from '../crypto/keyed-hash.js';
 import type { Principal } from '../domain/access.js';

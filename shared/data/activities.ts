@@ -1,5 +1,5 @@
 /** Activities: created as drafts, published, cancelled; listed by org node and start time. */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
 import type { ActivityStatus } from '../domain/activities.js';

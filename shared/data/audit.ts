@@ -9,7 +9,8 @@
  */
 import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
-import { table } from './client.js';
+import { TransactWriteCommand } from '../aws/dynamodb.js';
+import { db, table } from './client.js';
 import { keys, levelQuery, withoutKeys } from './keys.js';
 import { queryPage } from './query.js';
 
@@ -66,6 +67,11 @@ export const recordAudit = ({ actor, action, target, before, after, orgUnitId, a
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
+};
+
+/** Writes one audit entry by itself, for an access that changes nothing else (an export). */
+export const writeAudit = async (input: AuditInput) => {
+  await db.send(new TransactWriteCommand({ TransactItems: [recordAudit(input)] }));
 };
 
 /** Audit entries at or under a node whose time lies in [from, to], newest first. */

@@ -9,7 +9,7 @@
  *   withdrawal erases them (shared/data/consents.ts).
  * Every change is audited in its own transaction.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import { open, seal, type Envelope } from '../crypto/envelope.js';
 import { keyedHash } from '../crypto/keyed-hash.js';

@@ -1,16 +1,18 @@
 /**
- * The DynamoDB client, created once per cold start and shared by every data module.
- * Every request asks for its consumed capacity and is counted, so the benchmark can report
- * DynamoDB requests and capacity units per route (see scripts/bench.ts).
+ * The DynamoDB client, created once per cold start and shared by every data module: a light
+ * document client (shared/aws/dynamodb.ts) with lib-dynamodb's commands and types, without the
+ * SDK's load time. Every request asks for its consumed capacity and is counted, so the benchmark
+ * can report DynamoDB requests and capacity units per route (see scripts/bench.ts).
  */
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDocumentClient, type BatchGetCommandOutput } from '../aws/dynamodb.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tableName } from '../config.js';
 
 export interface DynamoCall {
   command: string;
   capacityUnits: number;
+  /** The error's name when the request failed (a failed condition, a cancelled transaction). */
+  failed?: string;
 }
 
 /**
@@ -25,30 +27,21 @@ export const takeDynamoCalls = () => {
   return taken;
 };
 
-const unitsOf = (consumed: { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined) =>
-  Array.isArray(consumed) ? consumed.reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0) : (consumed?.CapacityUnits ?? 0);
+const unitsOf = (consumed: unknown) =>
+  Array.isArray(consumed)
+    ? consumed.reduce((sum: number, c: { CapacityUnits?: number }) => sum + (c.CapacityUnits ?? 0), 0)
+    : ((consumed as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0);
 
-const raw = new DynamoDBClient({});
-raw.middlewareStack.add(
-  (next, context) => async (args) => {
-    const input = args.input as Record<string, unknown>;
-    // BatchWrite/BatchGet/Transact* and single-item calls all accept this parameter.
-    if (!('ReturnConsumedCapacity' in input)) input.ReturnConsumedCapacity = 'TOTAL';
-    let units = 0;
-    try {
-      const result = await next(args);
-      units = unitsOf((result.output as { ConsumedCapacity?: Parameters<typeof unitsOf>[0] }).ConsumedCapacity);
-      return result;
-    } finally {
-      // Failed conditions and cancelled transactions are requests too.
-      calls?.push({ command: context.commandName ?? 'unknown', capacityUnits: units });
-    }
-  },
-  { step: 'initialize', name: 'countCalls' },
-);
-
-export const db = DynamoDBDocumentClient.from(raw, {
-  marshallOptions: { removeUndefinedValues: true },
+export const db = new DynamoDocumentClient({
+  // BatchGet, Transact* and single-item calls all accept this parameter.
+  beforeSend: (_operation, request) => ('ReturnConsumedCapacity' in request ? request : { ...request, ReturnConsumedCapacity: 'TOTAL' }),
+  // Failed conditions and cancelled transactions are requests too.
+  afterSend: (operation, { document, error }) =>
+    calls?.push({
+      command: `${operation}Command`,
+      capacityUnits: unitsOf(document?.ConsumedCapacity),
+      ...(error ? { failed: (error as Error).name ?? 'Error' } : {}),
+    }),
 });
 
 export const table = () => tableName();
@@ -62,10 +55,13 @@ export class Busy extends Error {
   }
 }
 
-const reasonsOf = (error: unknown): string[] =>
-  error instanceof TransactionCanceledException
-    ? (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None')
-    : [];
+type CancellationReason = { Code?: string; Item?: Record<string, never> };
+
+/** A cancelled transaction's reasons, one per item in order (the error's name says what it is). */
+const cancellationReasonsOf = (error: unknown): CancellationReason[] =>
+  (error as { name?: string })?.name === 'TransactionCanceledException' ? ((error as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? []) : [];
+
+const reasonsOf = (error: unknown): string[] => cancellationReasonsOf(error).map((r) => r.Code ?? 'None');
 
 /** Was this transaction cancelled only because another transaction touched the same items? */
 export const isTransactionConflict = (error: unknown) => {
@@ -88,7 +84,7 @@ export const failedConditionIndex = (error: unknown) => reasonsOf(error).indexOf
  * for it (`ReturnValuesOnConditionCheckFailure: 'ALL_OLD'`): it saves reading it again.
  */
 export const itemAtFailedCondition = (error: unknown, index: number): Record<string, unknown> | undefined => {
-  const item = error instanceof TransactionCanceledException ? error.CancellationReasons?.[index]?.Item : undefined;
+  const item = cancellationReasonsOf(error)[index]?.Item;
   return item ? unmarshall(item) : undefined;
 };
 

@@ -19,7 +19,7 @@
  * - `sensitive-details` (beneficiaries): withdrawing it erases the sealed details from the
  *   beneficiary item (shared/data/beneficiaries.ts).
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
 import type { ConsentPurpose, ConsentSubjectType, Guardian, RecordedBy } from '../domain/consent.js';

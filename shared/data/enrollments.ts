@@ -3,7 +3,7 @@
  * move together in one transaction whose condition is `enrolledCount < capacity`, so enrolled
  * never exceeds capacity however many people sign up at once.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
 import { recordAudit } from './audit.js';

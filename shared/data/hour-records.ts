@@ -2,7 +2,7 @@
  * Hour records: written pending (by check-out or organiser back-fill), then verified or
  * rejected by the verification consumer, then tallied once.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import type { RejectionReason } from '../domain/hours.js';
 import { conflict, notFound } from '../errors.js';

@@ -12,7 +12,7 @@
  * conditional `ADD n :one` each (`attribute_not_exists(n) OR n < :limit`).
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { keyedHash } from '../crypto/keyed-hash.js';
 import { SMS_CODE_DIGITS, SMS_CODE_MAX_ATTEMPTS, SMS_CODE_TTL_SECONDS, rateWindow, type RateRule } from '../domain/sessions.js';
 import { throttled } from '../errors.js';

@@ -10,7 +10,7 @@
  * batch checks that name is still current: a later correction's own propagation then owns the
  * copies, and a batch of the earlier one can never land after it.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { DELETED_VOLUNTEER_NAME } from '../domain/rights.js';
 import { db, failedConditionIndex, retryOnConflict, table } from './client.js';
 import { keys, type Key } from './keys.js';

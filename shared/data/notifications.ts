@@ -3,7 +3,7 @@
  * message). The item's key is its dedupe key, so the same reminder cannot be queued twice.
  * A sender (per-region provider adapters) drains pending items; it is not part of this stage.
  */
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import { db, failedConditionIndex, isConditionFailure, retryOnConflict, table } from './client.js';
 import { volunteerTakesPart } from './participation.js';

@@ -1,5 +1,5 @@
 /** Org tree: city → district → street → community. */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '../aws/dynamodb.js';
 import { orgLevelOf, orgPathOf, parentOf } from '../domain/access.js';
 import { notFound } from '../errors.js';
 import { db, isConditionFailure, table } from './client.js';

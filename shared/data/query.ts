@@ -1,5 +1,5 @@
 /** One paged Query, with the cursor checked against the partition it belongs to. */
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type QueryCommandInput } from '../aws/dynamodb.js';
 import { db, table } from './client.js';
 import { badCursor, decodeCursor, encodeCursor } from './cursor.js';
 import { TABLE } from '../table.js';

@@ -1,9 +1,9 @@
 /** Sending to the project's queues; URLs come from the environment (see shared/config.ts). */
-import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SqsClient } from '../aws/sqs.js';
 import { queueUrl } from '../config.js';
 import type { QueueName } from '../functions.js';
 
-const sqs = new SQSClient({});
+const sqs = new SqsClient();
 
 export interface HourRecordMessage {
   hourRecordId: string;

@@ -8,7 +8,7 @@
  * `<status>#<createdAt>#<id>`), and per volunteer on gsi2 (`VOL#<id>#RIGHTS`). A deletion guard
  * `VOL#<id>`/`DELETION` keeps one deletion request open per volunteer.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import { keyedHash } from '../crypto/keyed-hash.js';
 import type { Principal } from '../domain/access.js';

@@ -10,7 +10,7 @@
  * so every token descended from it stops working (decideRefresh in shared/domain/sessions.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import { SESSION_LIFETIME_SECONDS, decideRefresh } from '../domain/sessions.js';
 import { unauthenticated } from '../errors.js';

@@ -2,7 +2,7 @@
  * Totals of verified minutes per volunteer, team and org node, lifetime ('ALL') and per
  * Asia/Shanghai year, plus the rankings that the rank-* indexes sort by minutes.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { orgPathOf } from '../domain/access.js';
 import { DELETED_VOLUNTEER_NAME } from '../domain/rights.js';
 import { shanghaiYear } from '../domain/time.js';

@@ -1,5 +1,5 @@
 /** Teams and their members. */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import type { Principal } from '../domain/access.js';
 import { conflict, notFound } from '../errors.js';

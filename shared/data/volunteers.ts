@@ -6,7 +6,7 @@
  * its masked form for display; the phone is stored in clear (SMS needs it) and masked by the
  * views. Uniqueness items are keyed by HMACs of the numbers (shared/crypto/keyed-hash.ts).
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '../aws/dynamodb.js';
 import { ulid } from 'ulid';
 import { open, seal, type Envelope } from '../crypto/envelope.js';
 import { keyedHash } from '../crypto/keyed-hash.js';

@@ -1,8 +1,8 @@
 /**
  * Consent, beneficiaries and the public-name rule of the rankings, with mocked DynamoDB and KMS.
  */
-import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DecryptCommand, GenerateDataKeyCommand } from '../../shared/aws/kms.js';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TABLE_NAME, cancelled, ddb, httpEvent, invokeHttp, kms, newId, resetMocks, tokenFor, volunteerItem } from './helpers.js';
 import { keys } from '../../shared/data/keys.js';

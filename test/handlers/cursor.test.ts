@@ -1,4 +1,4 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ddb, httpEvent, invokeHttp, resetMocks, tokenFor } from './helpers.js';
 import { handler } from '../../functions/http/activities/list.js';

@@ -1,5 +1,5 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { awsError } from '../aws-mock.js';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, activityItem, volunteerItem, cancelled, ddb, httpEvent, invokeHttp, isoIn, newId, resetMocks, tokenFor } from './helpers.js';
 import { keys } from '../../shared/data/keys.js';
@@ -78,9 +78,7 @@ describe('POST /v1/activities/{id}/enrollments', () => {
 
   it('a volunteer being erased when the place is written is 409, decided by the write itself, not the earlier read', async () => {
     stubActivity(); // the read still shows the volunteer as they were
-    const erasing = new TransactionCanceledException({
-      message: 'Transaction cancelled',
-      $metadata: {},
+    const erasing = awsError('TransactionCanceledException', 'Transaction cancelled', {
       CancellationReasons: [{ Code: 'None' }, { Code: 'None' }, { Code: 'ConditionalCheckFailed', Item: { pk: { S: `VOL#${volunteerId}` }, erasing: { S: 'request-1' } } }],
     });
     ddb.on(TransactWriteCommand).rejects(erasing);

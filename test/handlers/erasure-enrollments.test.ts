@@ -4,7 +4,7 @@
  * a started or checked-into activity keeps the enrollment; pending notifications are cancelled on
  * condition of still being pending, with their outbox key moved, and one a sender took is left.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, activityItem, conditionFailed, ddb, httpEvent, invokeHttp, isoIn, newId, resetMocks, tokenFor, volunteerItem } from './helpers.js';
 import { keys } from '../../shared/data/keys.js';

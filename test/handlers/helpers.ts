@@ -4,24 +4,23 @@
  */
 import './env.js';
 import { randomBytes } from 'node:crypto';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DecryptCommand, GenerateDataKeyCommand, KmsClient } from '../../shared/aws/kms.js';
+import { SqsClient } from '../../shared/aws/sqs.js';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context, SQSEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
+import { awsError, mockClient } from '../aws-mock.js';
 import { ulid } from 'ulid';
 import { signToken } from '../../shared/auth/tokens.js';
 import type { Principal } from '../../shared/domain/access.js';
+import { db } from '../../shared/data/client.js';
 import { keys } from '../../shared/data/keys.js';
 import { maskResidentId } from '../../shared/domain/identity.js';
 import { PII_KEY_ID } from './env.js';
 
 export * from './env.js';
 
-export const ddb = mockClient(DynamoDBDocumentClient);
-export const sqs = mockClient(SQSClient);
-export const kms = mockClient(KMSClient);
+export const ddb = mockClient(db);
+export const sqs = mockClient(SqsClient);
+export const kms = mockClient(KmsClient);
 
 /**
  * A KMS stand-in: GenerateDataKey hands out random data keys with an opaque blob, Decrypt gives
@@ -41,7 +40,7 @@ const installFakeKms = () => {
   kms.on(DecryptCommand).callsFake((input) => {
     const issued = issuedDataKeys.get(Buffer.from(input.CiphertextBlob).toString('base64'));
     if (!issued || issued.keyId !== input.KeyId || issued.context !== contextOf(input.EncryptionContext)) {
-      throw new InvalidCiphertextException({ message: 'Invalid ciphertext', $metadata: {} });
+      throw awsError('InvalidCiphertextException', 'Invalid ciphertext');
     }
     return { KeyId: PII_KEY_ID, Plaintext: new Uint8Array(issued.plaintext) };
   });
@@ -164,13 +163,9 @@ export const sqsEvent = (records: Array<{ messageId?: string; body: string }>): 
 
 /** A cancelled transaction with one reason per item, e.g. cancelled('None', 'ConditionalCheckFailed'). */
 export const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
+  awsError('TransactionCanceledException', 'Transaction cancelled', { CancellationReasons: codes.map((Code) => ({ Code })) });
 
-export const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+export const conditionFailed = () => awsError('ConditionalCheckFailedException', 'The conditional request failed');
 
 // ---------------------------------------------------------------------------------------------
 // Items as they sit in the table.

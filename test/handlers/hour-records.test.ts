@@ -1,5 +1,5 @@
-import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '../../shared/aws/dynamodb.js';
+import { SendMessageCommand } from '../../shared/aws/sqs.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   HOUR,

@@ -3,7 +3,7 @@
  * writes to stdout/stderr) is captured while handlers run through registration with a duplicate,
  * a DynamoDB error that quotes the numbers, a validation failure, a reveal, and direct logging.
  */
-import { TransactWriteCommand, UpdateCommand, BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand, BatchGetCommand } from '../../shared/aws/dynamodb.js';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TABLE_NAME, VALID_ID_NUMBER, VALID_PHONE, cancelled, ddb, httpEvent, invokeHttp, resetMocks, tokenFor } from './helpers.js';
 import type { Principal } from '../../shared/domain/access.js';

@@ -2,7 +2,7 @@
  * Login, sessions and account administration with mocked DynamoDB and a stubbed WeChat.
  */
 import { createHash } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '../../shared/aws/dynamodb.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cancelled, conditionFailed, ddb, httpEvent, invokeHttp, newId, resetMocks, tokenFor } from './helpers.js';
 import { verifyToken } from '../../shared/auth/tokens.js';

@@ -5,7 +5,7 @@
  * and deciding `accept` again resumes an unfinished propagation or answers a finished one as it
  * is. The tally consumer takes the volunteer's current name, checked in its transaction.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, cancelled, ddb, hourRecordItem, httpEvent, invokeHttp, isoAgo, lambdaContext, newId, resetMocks, sqsEvent, tokenFor, volunteerItem } from './helpers.js';
 import { keys } from '../../shared/data/keys.js';

@@ -2,7 +2,7 @@
  * Problems a newcomer found: drafts visible to everyone, field messages only in English,
  * unknown org nodes answering 200, junk text accepted, dev tokens that cannot work.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '../../shared/aws/dynamodb.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { activityItem, ddb, httpEvent, invokeHttp, newId, resetMocks, tokenFor } from './helpers.js';
 import { handler as getActivity } from '../../functions/http/activities/get.js';

@@ -4,7 +4,7 @@
  * of at most 100 items, resumable, the volunteer stripped last), the export (own numbers in full,
  * download headers, audited without the numbers) and the audit log query.
  */
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   PII_HASH_KEY,

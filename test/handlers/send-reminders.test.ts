@@ -1,4 +1,4 @@
-import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, TransactWriteCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { HOUR, activityItem, cancelled, ddb, isoIn, newId, resetMocks } from './helpers.js';
 import { keys } from '../../shared/data/keys.js';

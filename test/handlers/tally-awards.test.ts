@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { cancelled, ddb, hourRecordItem, lambdaContext, newId, resetMocks, sqsEvent, volunteerItem } from './helpers.js';
 import { keys } from '../../shared/data/keys.js';

@@ -1,5 +1,5 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '../../shared/aws/dynamodb.js';
+import { SendMessageCommand } from '../../shared/aws/sqs.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   AWARD_TALLY_QUEUE_URL,

@@ -1,5 +1,5 @@
-import { DecryptCommand, GenerateDataKeyCommand } from '@aws-sdk/client-kms';
-import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DecryptCommand, GenerateDataKeyCommand } from '../../shared/aws/kms.js';
+import { BatchGetCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '../../shared/aws/dynamodb.js';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   PII_HASH_KEY,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DecryptCommand, GenerateDataKeyCommand, InvalidCiphertextException, KMSClient } from '@aws-sdk/client-kms';
-import { mockClient } from 'aws-sdk-client-mock';
+import { DecryptCommand, GenerateDataKeyCommand, KmsClient } from '../../shared/aws/kms.js';
+import { awsError, mockClient } from '../aws-mock.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EnvelopeError, kmsKeyProvider, localKeyProvider, open, seal, type Envelope } from '../../shared/crypto/envelope.js';
 
@@ -78,7 +78,7 @@ describe('envelope encryption (AES-256-GCM, one data key per value)', () => {
 });
 
 describe('the KMS adapter', () => {
-  const kms = mockClient(KMSClient);
+  const kms = mockClient(KmsClient);
   afterEach(() => kms.reset());
   const KEY = 'arn:aws:kms:cn-north-1:123456789012:key/abc';
 
@@ -103,7 +103,7 @@ describe('the KMS adapter', () => {
     kms.on(GenerateDataKeyCommand).resolves({ Plaintext: new Uint8Array(dataKey), CiphertextBlob: new Uint8Array(randomBytes(48)) });
     const provider = kmsKeyProvider(KEY);
     const envelope: Envelope = await seal(ID, context, provider);
-    kms.on(DecryptCommand).rejects(new InvalidCiphertextException({ message: 'bad', $metadata: {} }));
+    kms.on(DecryptCommand).rejects(awsError('InvalidCiphertextException', 'bad'));
     await expect(open(envelope, context, provider)).rejects.toBeInstanceOf(EnvelopeError);
     kms.on(DecryptCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     await expect(open(envelope, context, provider)).rejects.toThrow('throttled');

@@ -7,12 +7,10 @@
  * page by page and capped (EXPORT_SECTION_LIMIT; `truncated` says when the cap was reached).
  * The export is itself audited and logged as an access event, without the numbers.
  */
-import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CITY_ID } from '../../../shared/domain/access.js';
 import { shanghaiYear } from '../../../shared/domain/time.js';
 import { findAccount } from '../../../shared/data/accounts.js';
-import { recordAudit } from '../../../shared/data/audit.js';
-import { db } from '../../../shared/data/client.js';
+import { writeAudit } from '../../../shared/data/audit.js';
 import { personReads, type Section } from '../../../shared/data/rights.js';
 import { readVolunteer } from '../../../shared/data/volunteers.js';
 import { grantView } from '../../../shared/http/account-view.js';
@@ -132,20 +130,14 @@ export const handler = httpRoute({
       auditEntries: document.auditEntries.items.length,
     };
     // The export is an access event: audited (who, when, which sections) and logged — never the data.
-    await db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          recordAudit({
-            actor: principal,
-            action: 'person.export',
-            target: volunteerId ? { type: 'volunteer', id: volunteerId } : { type: 'account', id: accountId ?? principal.subject },
-            before: null,
-            after: { sections: counts },
-            orgUnitId,
-          }),
-        ],
-      }),
-    );
+    await writeAudit({
+      actor: principal,
+      action: 'person.export',
+      target: volunteerId ? { type: 'volunteer', id: volunteerId } : { type: 'account', id: accountId ?? principal.subject },
+      before: null,
+      after: { sections: counts },
+      orgUnitId,
+    });
     logPersonalDataExport({ volunteerId, accountId, subject: principal.subject, role: principal.role, sections: counts });
 
     const day = now.toISOString().slice(0, 10);
