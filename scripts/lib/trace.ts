@@ -1,56 +1,12 @@
 /**
- * Measuring instruments for the benchmark that need no change to the code under test:
- *
- * - `countAllDynamoRequests`: a middleware on the shared DynamoDB client that records every
- *   request, including the ones that fail (a cancelled transaction, a failed condition), which
- *   the client's own counter (takeDynamoCalls) does not see.
- * - `traceGatewayRequests`: per HTTP request served by the local gateway, its time in the server
+ * A measuring instrument for the benchmark that needs no change to the code under test:
+ * `traceGatewayRequests`: per HTTP request served by the local gateway, its time in the server
  *   and the time it spent waiting on DynamoDB and SQS (union of its outbound HTTP requests),
  *   attributed with node:diagnostics_channel and AsyncLocalStorage.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-
-// ---- every DynamoDB request -----------------------------------------------------------------
-
-export interface DynamoRequest {
-  command: string;
-  ok: boolean;
-  error?: string;
-}
-
-interface StackLike {
-  middlewareStack: {
-    add(
-      middleware: (next: (args: any) => Promise<any>, context: { commandName?: string }) => (args: any) => Promise<any>,
-      options: { step: 'initialize'; name: string },
-    ): void;
-  };
-}
-
-export const countAllDynamoRequests = (client: StackLike) => {
-  let requests: DynamoRequest[] = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
-      try {
-        const result = await next(args);
-        requests.push({ command, ok: true });
-        return result;
-      } catch (error) {
-        requests.push({ command, ok: false, error: (error as Error)?.name ?? 'Error' });
-        throw error;
-      }
-    },
-    { step: 'initialize', name: 'benchCountAllRequests' },
-  );
-  return () => {
-    const taken = requests;
-    requests = [];
-    return taken;
-  };
-};
 
 // ---- time per gateway request ----------------------------------------------------------------
 
