@@ -3,12 +3,12 @@
  * cannot drift from what the API accepts. `npm run openapi`.
  */
 import { writeFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { httpFunctions } from '../shared/functions.js';
 
 process.env.TABLE_NAME ??= 'openapi';
 
-const toSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
+const toSchema = (schema: z.ZodMiniType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any', target: 'openapi-3.0' });
 
 const problem = {
   description: 'RFC 9457 problem details',
@@ -19,7 +19,7 @@ export const buildOpenApi = async () => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const f of httpFunctions().filter((fn) => !fn.localOnly)) {
     const { handler } = await import(`../${f.entry}`);
-    const { params, query, body, action } = handler.schemas as { params?: z.ZodObject; query?: z.ZodObject; body?: z.ZodType; action: string };
+    const { params, query, body, action } = handler.schemas as { params?: z.ZodMiniObject; query?: z.ZodMiniObject; body?: z.ZodMiniType; action: string };
     const parameters = [
       ...Object.entries((params && toSchema(params).properties) ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema })),
       ...Object.entries((query && toSchema(query).properties) ?? {}).map(([name, schema]) => ({ name, in: 'query', required: false, schema })),

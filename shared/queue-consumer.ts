@@ -4,10 +4,10 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { errorSummary, logger } from './log.js';
 
-export const hourRecordMessage = z.object({ hourRecordId: z.string().min(1) });
+export const hourRecordMessage = z.object({ hourRecordId: z.string().check(z.minLength(1)) });
 
 export interface ConsumerOptions {
   /**
@@ -19,7 +19,7 @@ export interface ConsumerOptions {
 }
 
 export const sqsConsumer = <T>(
-  schema: z.ZodType<T>,
+  schema: z.ZodMiniType<T>,
   handle: (message: T, record: SQSRecord) => Promise<unknown>,
   options: ConsumerOptions = {},
 ) => {

@@ -3,7 +3,7 @@
  * (JWT_SECRET_ARN), fetched once per cold start; the local runtime sets JWT_SECRET itself.
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { readSecretString } from '../aws/secrets-manager.js';
 import { ENV } from '../config.js';
 import { ROLES, type Principal } from '../domain/access.js';
@@ -38,13 +38,13 @@ const signingKey = () => {
 };
 
 const claimsSchema = z.object({
-  sub: z.string().min(1),
+  sub: z.string().check(z.minLength(1)),
   role: z.enum(ROLES),
-  scope: z.string().min(1).optional(),
-  vid: z.string().min(1).optional(),
-  acc: z.string().min(1).optional(),
-  gid: z.string().min(1).optional(),
-  sid: z.string().min(1).optional(),
+  scope: z.optional(z.string().check(z.minLength(1))),
+  vid: z.optional(z.string().check(z.minLength(1))),
+  acc: z.optional(z.string().check(z.minLength(1))),
+  gid: z.optional(z.string().check(z.minLength(1))),
+  sid: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Access tokens issued at login and refresh are short-lived; the refresh token renews them. */

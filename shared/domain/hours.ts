@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { minutesBetween, splitMinutesByShanghaiDay } from './time.js';
 
 export interface HourRules {
@@ -12,11 +12,13 @@ export interface HourRules {
 // plausibly serve; more is almost always a forgotten check-out.
 export const DEFAULT_HOUR_RULES: HourRules = { graceMinutes: 30, dailyCapMinutes: 720, maxRecordMinutes: 720 };
 
-const hourRulesOverride = z.strictObject({
-  graceMinutes: z.number().int().nonnegative(),
-  dailyCapMinutes: z.number().int().positive(),
-  maxRecordMinutes: z.number().int().positive(),
-}).partial();
+const hourRulesOverride = z.partial(
+  z.strictObject({
+    graceMinutes: z.number().check(z.int(), z.nonnegative()),
+    dailyCapMinutes: z.number().check(z.int(), z.positive()),
+    maxRecordMinutes: z.number().check(z.int(), z.positive()),
+  }),
+);
 
 /** Config overrides merged onto `base`; unknown keys are rejected so a typo can't be silently ignored. */
 export function parseHourRules(value: unknown, base: HourRules = DEFAULT_HOUR_RULES): HourRules {

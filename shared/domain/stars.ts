@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { shanghaiDate } from './time.js';
 
 export interface StarThreshold {
@@ -18,17 +18,20 @@ export const SHENZHEN_STAR_THRESHOLDS: StarThreshold[] = [
 ];
 
 const thresholdsSchema = z
-  .array(
-    z.object({
-      level: z.number().int().positive(),
-      minMinutes: z.number().int().nonnegative(),
-      minRegisteredMonths: z.number().int().nonnegative(),
-    }),
+  .pipe(
+    z
+      .array(
+        z.object({
+          level: z.number().check(z.int(), z.positive()),
+          minMinutes: z.number().check(z.int(), z.nonnegative()),
+          minRegisteredMonths: z.number().check(z.int(), z.nonnegative()),
+        }),
+      )
+      .check(z.minLength(1)),
+    z.transform((list) => [...list].sort((a, b) => a.level - b.level)),
   )
-  .min(1)
-  .transform((list) => [...list].sort((a, b) => a.level - b.level))
   // A higher star that is easier to reach than a lower one is a config mistake, not a policy.
-  .superRefine((list, ctx) => {
+  .check(z.superRefine((list, ctx) => {
     for (let i = 1; i < list.length; i++) {
       const [prev, cur] = [list[i - 1], list[i]];
       if (cur.level === prev.level) ctx.addIssue({ code: 'custom', message: `level ${cur.level} appears twice` });
@@ -38,7 +41,7 @@ const thresholdsSchema = z
         ctx.addIssue({ code: 'custom', message: `level ${cur.level} must not need fewer months than level ${prev.level}` });
       }
     }
-  });
+  }));
 
 export function parseStarThresholds(value: unknown): StarThreshold[] {
   const parsed = thresholdsSchema.safeParse(value);

@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import zhCN from 'zod/v4/locales/zh-CN.js';
 import { principalFromHeaders } from '../auth/tokens.js';
@@ -49,7 +49,7 @@ export interface Request<P, Q, B> {
   event: APIGatewayProxyEventV2;
 }
 
-interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
+interface RouteSpec<P extends z.ZodMiniType, Q extends z.ZodMiniType, B extends z.ZodMiniType> {
   params?: P;
   query?: Q;
   body?: B;
@@ -60,13 +60,13 @@ interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodTyp
   handle: (request: Request<z.output<P>, z.output<Q>, z.output<B>>) => Promise<HttpResult>;
 }
 
-const toFieldErrors = (error: z.ZodError, prefix?: string): FieldError[] =>
+const toFieldErrors = (error: z.core.$ZodError, prefix?: string): FieldError[] =>
   error.issues.map((issue) => ({
     path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.') || (prefix ?? ''),
     message: issue.message,
   }));
 
-const parsePart = <S extends z.ZodType>(schema: S | undefined, value: unknown, lang: Language, prefix?: string) => {
+const parsePart = <S extends z.ZodMiniType>(schema: S | undefined, value: unknown, lang: Language, prefix?: string) => {
   if (!schema) return undefined as z.output<S>;
   const result = schema.safeParse(value, { error: zodLocales[lang] });
   if (!result.success) {
@@ -135,9 +135,9 @@ const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewa
 });
 
 export const httpRoute = <
-  P extends z.ZodType = z.ZodUndefined,
-  Q extends z.ZodType = z.ZodUndefined,
-  B extends z.ZodType = z.ZodUndefined,
+  P extends z.ZodMiniType = z.ZodMiniUndefined,
+  Q extends z.ZodMiniType = z.ZodMiniUndefined,
+  B extends z.ZodMiniType = z.ZodMiniUndefined,
 >(
   spec: RouteSpec<P, Q, B>,
 ) => {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { bilingual } from '../http/messages.js';
 import { instantSchema, textSchema, ulidSchema } from './common.js';
 
@@ -8,6 +8,6 @@ export const backFillBody = z
     activityId: ulidSchema,
     startedAt: instantSchema,
     endedAt: instantSchema,
-    note: textSchema(0, 500, { multiline: true }).optional(),
+    note: z.optional(textSchema(0, 500, { multiline: true })),
   })
-  .refine((r) => r.endedAt > r.startedAt, { message: bilingual('endedAt must be after startedAt', 'endedAt 须晚于 startedAt'), path: ['endedAt'] });
+  .check(z.refine((r) => r.endedAt > r.startedAt, { message: bilingual('endedAt must be after startedAt', 'endedAt 须晚于 startedAt'), path: ['endedAt'] }));

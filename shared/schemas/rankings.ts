@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cursorSchema, limitSchema, orgUnitIdSchema, yearSchema } from './common.js';
 
 /** Without `year` the ranking is of lifetime totals. */
 export const rankingQuery = z.object({
-  orgUnitId: orgUnitIdSchema.default('sz'),
-  year: yearSchema.optional(),
+  orgUnitId: z._default(orgUnitIdSchema, 'sz'),
+  year: z.optional(yearSchema),
   limit: limitSchema,
   cursor: cursorSchema,
 });

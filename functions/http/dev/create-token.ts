@@ -4,7 +4,7 @@
  * id, a volunteer their volunteer id as `subject`; a city admin's scope is `sz`. Whether the node,
  * team or volunteer exists is not checked (a local tool).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { signToken } from '../../../shared/auth/tokens.js';
 import { isLocalRuntime } from '../../../shared/config.js';
 import { CITY_ID, ROLES } from '../../../shared/domain/access.js';
@@ -21,11 +21,11 @@ const VOLUNTEER_SUBJECT = bilingual('for role volunteer the subject must be a vo
 const body = z
   .object({
     role: z.enum(ROLES),
-    scope: z.string().min(1).max(120).optional(),
-    subject: z.string().min(1).max(64).optional(),
+    scope: z.optional(z.string().check(z.minLength(1), z.maxLength(120))),
+    subject: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
   })
-  .superRefine((b, ctx) => {
-    const fits = (schema: z.ZodType, value: string | undefined) => value !== undefined && schema.safeParse(value).success;
+  .check(z.superRefine((b, ctx) => {
+    const fits = (schema: z.ZodMiniType, value: string | undefined) => value !== undefined && schema.safeParse(value).success;
     switch (b.role) {
       case 'city_admin':
         if (b.scope !== undefined && b.scope !== CITY_ID) ctx.addIssue({ code: 'custom', path: ['scope'], message: CITY_SCOPE });
@@ -41,7 +41,7 @@ const body = z
         if (!fits(ulidSchema, b.subject)) ctx.addIssue({ code: 'custom', path: ['subject'], message: VOLUNTEER_SUBJECT });
         break;
     }
-  });
+  }));
 
 export const handler = httpRoute({
   action: 'public',

@@ -1,7 +1,8 @@
 /**
  * The functions' code loads no AWS SDK client: each would add its 45–60 ms load to every cold
  * start (docs/performance.md, a). They call AWS through shared/aws; type-only imports (erased
- * by the build) and the SDK's small marshaller, util-dynamodb, are allowed.
+ * by the build) and the SDK's small marshaller, util-dynamodb, are allowed. Likewise schemas
+ * are built with `zod/mini`: the chained API (`zod`) costs about 10 ms more per cold start.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -41,5 +42,15 @@ describe('the code bundled into functions', () => {
         .map((spec) => `${file}: ${spec}`),
     );
     expect(offending).toEqual([]);
+  });
+
+  it("builds schemas with zod/mini, not the chained API of 'zod' or 'zod/v4'", () => {
+    const offending = files.flatMap((file) =>
+      runtimeImports(readFileSync(path.join(ROOT, file), 'utf8'))
+        .filter((spec) => spec === 'zod' || spec === 'zod/v4' || spec.startsWith('zod/v4/classic'))
+        .map((spec) => `${file}: ${spec}`),
+    );
+    expect(offending).toEqual([]);
+    expect(runtimeImports(readFileSync(path.join(ROOT, 'shared/schemas/common.ts'), 'utf8'))).toContain('zod/mini');
   });
 });
