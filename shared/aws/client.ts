@@ -8,6 +8,11 @@ import { callAws, type AwsService } from './request.js';
 export abstract class JsonCommand<Input, Output> {
   /** The operation's name, as in X-Amz-Target. */
   abstract readonly operation: string;
+  /**
+   * Whether sending it twice does what sending it once does; only then is it sent again after
+   * an answer was lost (a timeout, a reset connection). Writes say no unless they prove otherwise.
+   */
+  readonly idempotent: boolean = false;
   /** Type only: what `send` resolves to. */
   declare readonly outputType?: Output;
 
@@ -42,7 +47,9 @@ export class JsonClient {
     const { beforeSend, afterSend } = this.hooks;
     let document: Record<string, unknown>;
     try {
-      document = await callAws(this.service, command.operation, beforeSend ? beforeSend(command.operation, request) : request);
+      document = await callAws(this.service, command.operation, beforeSend ? beforeSend(command.operation, request) : request, {
+        idempotent: command.idempotent,
+      });
     } catch (error) {
       afterSend?.(command.operation, { error });
       throw error;

@@ -41,7 +41,14 @@ export type {
   UpdateCommandInput,
 };
 
-export const DYNAMODB: AwsService = { name: 'dynamodb', endpointEnv: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0' };
+/** Binary attribute values (`B`, `BS`) arrive base64-encoded; the marshaller expects bytes. */
+const binaryValues = (key: string, value: unknown) => {
+  if (key === 'B' && typeof value === 'string') return new Uint8Array(Buffer.from(value, 'base64'));
+  if (key === 'BS' && Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((v: string) => new Uint8Array(Buffer.from(v, 'base64')));
+  return value;
+};
+
+export const DYNAMODB: AwsService = { name: 'dynamodb', endpointEnv: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', reviver: binaryValues };
 
 type Native = Record<string, unknown>;
 type Wire = Record<string, AttributeValue>;
@@ -64,6 +71,7 @@ const withNativeAttributes = <O>(document: Native) => ({ ...document, ...(docume
 
 export class GetCommand extends JsonCommand<GetCommandInput, GetCommandOutput> {
   readonly operation = 'GetItem';
+  readonly idempotent = true;
   toRequest() {
     return withWireValues(this.input as Native);
   }
@@ -104,6 +112,7 @@ export class DeleteCommand extends JsonCommand<DeleteCommandInput, DeleteCommand
 
 export class QueryCommand extends JsonCommand<QueryCommandInput, QueryCommandOutput> {
   readonly operation = 'Query';
+  readonly idempotent = true;
   toRequest() {
     return withWireValues(this.input as Native);
   }
@@ -116,6 +125,7 @@ type KeysAndAttributes = { Keys?: Native[] } & Native;
 
 export class BatchGetCommand extends JsonCommand<BatchGetCommandInput, BatchGetCommandOutput> {
   readonly operation = 'BatchGetItem';
+  readonly idempotent = true;
   toRequest() {
     const requestItems = (this.input.RequestItems ?? {}) as Record<string, KeysAndAttributes>;
     return {
@@ -138,6 +148,8 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 export class TransactWriteCommand extends JsonCommand<TransactWriteCommandInput, TransactWriteCommandOutput> {
   readonly operation = 'TransactWriteItems';
+  /** Every attempt of one send carries the same ClientRequestToken, so DynamoDB applies it once. */
+  readonly idempotent = true;
   toRequest() {
     return {
       // As the SDK does: a token per call, so DynamoDB runs a transaction retried after a lost

@@ -14,10 +14,17 @@
  * - credentials: the Lambda environment's (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
  *   AWS_SESSION_TOKEN); a script run by an operator installs the SDK's provider chain instead
  *   (`useCredentials`);
- * - retries: the SDK's standard mode — 3 attempts, exponential backoff with full jitter (base
- *   100 ms, 500 ms when throttled), on network errors, timeouts, 5xx, 429 and throttling codes;
- * - errors: an AwsError named after the service's error code, carrying the fields the service
- *   sent (a cancelled transaction's CancellationReasons, say) and $metadata.
+ * - retries: our policy, modelled on the SDK's standard mode — 3 attempts, exponential backoff
+ *   with full jitter (base 100 ms, 500 ms when throttled), on throttling, 429, 500/502/503/504
+ *   and the transient error codes. A network failure is retried when the request cannot have
+ *   reached the service (connection refused, DNS, a kept-alive socket the server had already
+ *   closed); one that may have been applied (a reset or a timeout while waiting for the answer)
+ *   only for idempotent operations, so a conditional write is never applied twice and answered
+ *   with its own conflict;
+ * - errors: an AwsError named after the service's error code (x-amzn-errortype, `code` or
+ *   `__type`, in the SDK's order), carrying the fields the service sent (a cancelled
+ *   transaction's CancellationReasons, say) and $metadata;
+ * - binary values travel base64-encoded, as the JSON protocols require.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -60,6 +67,8 @@ export interface AwsService {
   targetPrefix: string;
   /** `1.0` or `1.1`: the application/x-amz-json version the service speaks. */
   jsonVersion: '1.0' | '1.1';
+  /** JSON.parse reviver for the service's answers (DynamoDB turns base64 `B` values into bytes). */
+  reviver?: (key: string, value: unknown) => unknown;
 }
 
 /** What a service answered with an error (or a request that never got an answer). */
@@ -71,11 +80,11 @@ export class AwsError extends Error {
   /** Every other field of the error document (CancellationReasons, Item, …). */
   [field: string]: unknown;
 
-  constructor(name: string, message: string, fields: Record<string, unknown>, metadata: AwsError['$metadata']) {
+  constructor(name: string, message: string, fields: Record<string, unknown>, metadata: AwsError['$metadata'], fault?: AwsError['$fault']) {
     super(message);
     Object.assign(this, fields);
     this.name = name;
-    this.$fault = (metadata.httpStatusCode ?? 500) >= 500 ? 'server' : 'client';
+    this.$fault = fault ?? ((metadata.httpStatusCode ?? 500) >= 500 ? 'server' : 'client');
     this.$metadata = metadata;
   }
 }
@@ -95,7 +104,10 @@ export const endpointOf = (service: AwsService) => {
 };
 
 export const MAX_ATTEMPTS = 3;
-/** Per attempt, from sending to the last byte of the answer: DynamoDB answers in milliseconds. */
+/**
+ * Per attempt, from sending to the last byte of the answer: DynamoDB answers in milliseconds,
+ * and a stuck connection should fail over to a new one well within a function's timeout.
+ */
 export const ATTEMPT_TIMEOUT_MS = 3000;
 
 const THROTTLING = new Set([
@@ -113,14 +125,41 @@ const THROTTLING = new Set([
   'PriorRequestNotComplete',
 ]);
 const TRANSIENT = new Set(['RequestTimeout', 'RequestTimeoutException', 'InternalServerError', 'InternalFailure', 'ServiceUnavailable']);
-const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ECONNABORTED']);
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+/** The request never left: nothing can have been applied. */
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+/** The connection failed after the request may have been read: applied or not, nobody knows. */
+const LOST_ANSWER = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED']);
 
 const isThrottling = (error: unknown) => error instanceof AwsError && (THROTTLING.has(error.name) || error.$metadata.httpStatusCode === 429);
 
-const isRetryable = (error: unknown) => {
-  if (error instanceof AwsError) return isThrottling(error) || TRANSIENT.has(error.name) || (error.$metadata.httpStatusCode ?? 0) >= 500;
-  const code = (error as { code?: string })?.code;
-  return (error as Error)?.name === 'TimeoutError' || (code !== undefined && TRANSIENT_NETWORK.has(code));
+/** A network failure of one attempt: its code and whether it happened on a kept-alive socket before any answer. */
+interface NetworkFailure {
+  code?: string;
+  name?: string;
+  reusedSocket?: boolean;
+}
+
+const isRetryable = (error: unknown, idempotent: boolean) => {
+  if (error instanceof AwsError) {
+    return isThrottling(error) || TRANSIENT.has(error.name) || TRANSIENT_STATUS.has(error.$metadata.httpStatusCode ?? 0);
+  }
+  const { code, name, reusedSocket } = (error ?? {}) as NetworkFailure;
+  if (code !== undefined && NOT_SENT.has(code)) return true;
+  // Node's advice: a kept-alive socket the server closed while idle fails the next request with
+  // ECONNRESET before the server read it.
+  if (reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) return true;
+  return idempotent && (name === 'TimeoutError' || (code !== undefined && LOST_ANSWER.has(code)));
+};
+
+/**
+ * The service did not answer in time, could not be reached, failed on its side or throttled us,
+ * after the retries: worth trying again later (a 503 for an HTTP client), not a bug.
+ */
+export const isServiceUnavailable = (error: unknown) => {
+  if (error instanceof AwsError) return error.$fault === 'server' || isThrottling(error);
+  const { code, name } = (error ?? {}) as NetworkFailure;
+  return name === 'TimeoutError' || (code !== undefined && (NOT_SENT.has(code) || LOST_ANSWER.has(code)));
 };
 
 /** Full jitter, as the SDK: random up to base·2^attempt, at most 20 s. */
@@ -129,10 +168,13 @@ const backoffMs = (attempt: number, throttled: boolean) => Math.random() * Math.
 // Connections are kept open between invocations: a warm function skips the TLS handshake.
 const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
-/** `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException` → ConditionalCheckFailedException. */
-const errorCodeOf = (type: unknown, header: string | string[] | undefined) => {
-  const raw = typeof type === 'string' && type ? type : typeof header === 'string' ? header : 'UnknownError';
-  return raw.split('#').pop()!.split(':')[0]!;
+/**
+ * `com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException` → ConditionalCheckFailedException;
+ * from the header, else the document's `code`, else its `__type`, as the SDK reads them.
+ */
+const errorCodeOf = (header: string | string[] | undefined, code: unknown, type: unknown) => {
+  const raw = [header, code, type].find((v): v is string => typeof v === 'string' && v !== '') ?? 'UnknownError';
+  return raw.split('#').pop()!.split(':')[0]!.trim();
 };
 
 interface Answer {
@@ -141,20 +183,24 @@ interface Answer {
   body: string;
 }
 
+const pathOf = (url: URL) => (url.pathname === '' ? '/' : url.pathname);
+
 const attempt = (url: URL, headers: Record<string, string | number>, body: string, timeoutMs: number) =>
   new Promise<Answer>((resolve, reject) => {
     const transport = url.protocol === 'http:' ? http : https;
+    let answered = false;
     const request = transport.request(
       {
         protocol: url.protocol,
         hostname: url.hostname,
         port: url.port || undefined,
-        path: url.pathname === '' ? '/' : url.pathname,
+        path: pathOf(url),
         method: 'POST',
         headers,
         agent: agents[url.protocol as 'http:' | 'https:'],
       },
       (response) => {
+        answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
@@ -167,34 +213,54 @@ const attempt = (url: URL, headers: Record<string, string | number>, body: strin
       request.destroy(error);
     }, timeoutMs);
     request.on('close', () => clearTimeout(timer));
-    request.on('error', reject);
+    request.on('error', (error: Error & NetworkFailure) => {
+      // Whether the server can have read this request (see isRetryable).
+      if (request.reusedSocket && !answered) error.reusedSocket = true;
+      reject(error);
+    });
     request.end(body);
   });
 
-const parse = (text: string): Record<string, unknown> => {
+/** Bytes as the JSON protocols carry them: base64 (Buffer's own toJSON would give {type, data}). */
+function bytesAsBase64(this: Record<string, unknown>, key: string, value: unknown) {
+  const raw = this[key];
+  return raw instanceof Uint8Array ? Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') : value;
+}
+
+/** The answer's document; undefined when it is not JSON (a proxy's HTML page, say). */
+const parse = (text: string, reviver: AwsService['reviver']): Record<string, unknown> | undefined => {
   if (!text) return {};
   try {
-    const value = JSON.parse(text);
+    const value = JSON.parse(text, reviver);
     return value && typeof value === 'object' ? value : {};
   } catch {
-    return { message: text.slice(0, 200) };
+    return undefined;
   }
 };
 
+export interface CallOptions {
+  attemptTimeoutMs?: number;
+  /**
+   * Whether running the operation twice does what running it once does (reads, a transaction
+   * with its ClientRequestToken). Only these are retried after an answer was lost.
+   */
+  idempotent?: boolean;
+}
+
 /**
- * Calls `operation` of `service` with `payload` (JSON-serialisable) and returns the parsed
- * answer with $metadata, or throws an AwsError (or, when the network fails on every attempt,
- * the last network error).
+ * Calls `operation` of `service` with `payload` (JSON-serialisable; Uint8Array values go as
+ * base64) and returns the parsed answer with $metadata, or throws an AwsError (or, when the
+ * network fails, the network error).
  */
 export const callAws = async <T = Record<string, unknown>>(
   service: AwsService,
   operation: string,
   payload: unknown,
-  { attemptTimeoutMs = ATTEMPT_TIMEOUT_MS } = {},
+  { attemptTimeoutMs = ATTEMPT_TIMEOUT_MS, idempotent = false }: CallOptions = {},
 ): Promise<T & { $metadata: AwsError['$metadata'] }> => {
   const url = endpointOf(service);
   const region = regionOf();
-  const body = JSON.stringify(payload);
+  const body = JSON.stringify(payload, bytesAsBase64);
   let lastError: unknown;
   for (let attemptNo = 1; attemptNo <= MAX_ATTEMPTS; attemptNo++) {
     try {
@@ -202,7 +268,7 @@ export const callAws = async <T = Record<string, unknown>>(
       const signed = aws4.sign(
         {
           host: url.host,
-          path: '/',
+          path: pathOf(url),
           method: 'POST',
           service: service.name,
           region,
@@ -216,15 +282,19 @@ export const callAws = async <T = Record<string, unknown>>(
         await credentials(),
       );
       const answer = await attempt(url, signed.headers as Record<string, string | number>, body, attemptTimeoutMs);
-      const document = parse(answer.body);
       const requestId = (answer.headers['x-amzn-requestid'] ?? answer.headers['x-amz-request-id']) as string | undefined;
       const $metadata = { httpStatusCode: answer.status, requestId, attempts: attemptNo };
-      if (answer.status >= 200 && answer.status < 300) return { ...(document as T), $metadata };
-      const { __type, message, Message, ...fields } = document;
-      throw new AwsError(errorCodeOf(__type, answer.headers['x-amzn-errortype']), String(message ?? Message ?? `HTTP ${answer.status}`), fields, $metadata);
+      const document = parse(answer.body, service.reviver);
+      const succeeded = answer.status >= 200 && answer.status < 300;
+      // Not from the service: a "success" that is not JSON must not pass for an empty result.
+      if (!document && succeeded) throw new AwsError('InvalidResponse', `Not a JSON answer: ${answer.body.slice(0, 200)}`, {}, $metadata, 'server');
+      if (!document) throw new AwsError(errorCodeOf(answer.headers['x-amzn-errortype'], undefined, undefined), answer.body.slice(0, 200), {}, $metadata);
+      if (succeeded) return { ...(document as T), $metadata };
+      const { __type, code, message, Message, ...fields } = document;
+      throw new AwsError(errorCodeOf(answer.headers['x-amzn-errortype'], code, __type), String(message ?? Message ?? `HTTP ${answer.status}`), fields, $metadata);
     } catch (error) {
       lastError = error;
-      if (attemptNo === MAX_ATTEMPTS || !isRetryable(error)) break;
+      if (attemptNo === MAX_ATTEMPTS || !isRetryable(error, idempotent)) break;
       await new Promise((resolve) => setTimeout(resolve, backoffMs(attemptNo - 1, isThrottling(error))));
     }
   }

@@ -18,6 +18,7 @@ export interface GetSecretValueCommandOutput {
 
 export class GetSecretValueCommand extends JsonCommand<GetSecretValueCommandInput, GetSecretValueCommandOutput> {
   readonly operation = 'GetSecretValue';
+  readonly idempotent = true;
 }
 
 export class SecretsManagerClient extends JsonClient {

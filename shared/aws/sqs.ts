@@ -17,6 +17,8 @@ export interface SendMessageCommandOutput {
 
 export class SendMessageCommand extends JsonCommand<SendMessageCommandInput, SendMessageCommandOutput> {
   readonly operation = 'SendMessage';
+  /** A second copy is what SQS may deliver anyway; every consumer here is idempotent. */
+  readonly idempotent = true;
 }
 
 export class SqsClient extends JsonClient {

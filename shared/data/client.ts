@@ -5,6 +5,7 @@
  * can report DynamoDB requests and capacity units per route (see scripts/bench.ts).
  */
 import { BatchGetCommand, DynamoDocumentClient, type BatchGetCommandOutput } from '../aws/dynamodb.js';
+import { isServiceUnavailable } from '../aws/request.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { tableName } from '../config.js';
 
@@ -45,6 +46,9 @@ export const db = new DynamoDocumentClient({
 });
 
 export const table = () => tableName();
+
+/** DynamoDB (or another AWS service) timed out, failed or throttled after the retries (503). */
+export const isUnavailable = isServiceUnavailable;
 
 /** The database stayed contended after retries; the caller may try again shortly (503). */
 export class Busy extends Error {

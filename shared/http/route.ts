@@ -14,7 +14,7 @@ import { authorize, roleMayEver, type Action } from '../domain/policy.js';
 import { forbidden } from '../errors.js';
 import { Failure, invalid, tooLarge, type FieldError } from '../errors.js';
 import { errorSummary, logger } from '../log.js';
-import { Busy, isContention } from '../data/client.js';
+import { Busy, isContention, isUnavailable } from '../data/client.js';
 import { bilingual } from './messages.js';
 import { failureToProblem, languageOf, problemOf, problemResponse, type Language } from './problem.js';
 
@@ -24,6 +24,10 @@ import { failureToProblem, languageOf, problemOf, problemResponse, type Language
  * (API Gateway's 10 MB, the local gateway's 1 MiB) still applies first.
  */
 export const MAX_BODY_BYTES = 64 * 1024;
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+const UNAVAILABLE = { zh: '服务暂时不可用，请稍后重试', en: 'The service is temporarily unavailable; retry shortly' };
 
 // Only the two locales we speak are bundled, not all of zod's.
 const zodLocales = { zh: zhCN().localeError, en: en().localeError };
@@ -95,8 +99,10 @@ const INVALID_JSON = bilingual('Invalid JSON', '无效的 JSON');
 
 const parseBody = (event: APIGatewayProxyEventV2): unknown => {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let text = event.body;
   try {
+    // JSON is UTF-8 (RFC 8259): bytes that are not are refused, not turned into U+FFFD.
+    if (event.isBase64Encoded) text = UTF8.decode(Buffer.from(event.body, 'base64'));
     return JSON.parse(text);
   } catch {
     throw invalid({ zh: '请求体不是有效的 JSON', en: 'The body is not valid JSON' }, [{ path: '', message: INVALID_JSON }]);
@@ -110,8 +116,9 @@ const toResponse = (result: HttpResult): APIGatewayProxyStructuredResultV2 => ({
 });
 
 /**
- * Failures become problem documents; contention the data layer did not retry away is a 503 with
- * Retry-After; anything unexpected is logged and becomes a bare 500. The
+ * Failures become problem documents; contention the data layer did not retry away, and an AWS
+ * service that timed out or failed after the retries, are a 503 with Retry-After; anything
+ * unexpected is logged and becomes a bare 500. The
  * log line carries the route and a summary of the error (errorSummary: name, short message,
  * frames), never the event, its body or whatever else the error object holds.
  */
@@ -127,6 +134,11 @@ const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewa
     } else if (error instanceof Busy || isContention(error)) {
       // Retrying would succeed: a 503 the client may repeat, not a 500.
       request.response = problemResponse(problemOf(503, new Busy().detail[lang], lang), { 'retry-after': '1' });
+    } else if (isUnavailable(error)) {
+      // A timeout or an outage, not a bug: logged for the operator, a 503 the client may repeat.
+      // A write whose answer was lost may have been applied; repeating it answers as for a repeat.
+      logger.error('AWS service unavailable', { error: errorSummary(error), routeKey: request.event?.routeKey });
+      request.response = problemResponse(problemOf(503, UNAVAILABLE[lang], lang), { 'retry-after': '2' });
     } else {
       logger.error('unhandled error', { error: errorSummary(error), routeKey: request.event?.routeKey });
       request.response = problemResponse(problemOf(500, lang === 'en' ? 'Unexpected error' : '服务器发生意外错误', lang));

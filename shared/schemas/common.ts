@@ -53,8 +53,9 @@ const coordinate = (limit: number) =>
 /**
  * Free text (names, titles, notes…): zero-width characters (U+200B–U+200D, U+2060, U+FEFF) are
  * removed and the ends trimmed before the length is checked; control characters (U+0000–U+001F,
- * U+007F; `multiline` allows line feed and tab) and lone surrogates are refused. The schema stays
- * a string schema, so min/max still show in the OpenAPI document.
+ * U+007F; `multiline` allows line feed and tab), lone surrogates and U+FFFD (the trace of bytes
+ * that were not UTF-8) are refused. The schema stays a string schema, so min/max still show in
+ * the OpenAPI document.
  */
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
 const CONTROL = /[\u0000-\u001F\u007F]/;
@@ -62,6 +63,8 @@ const CONTROL_BUT_LINES = /[\u0000-\u0008\u000B-\u001F\u007F]/;
 const NO_CONTROL = bilingual('must not contain control characters', '不得包含控制字符');
 const NO_CONTROL_BUT_LINES = bilingual('must not contain control characters other than line breaks and tabs', '除换行和制表符外不得包含控制字符');
 const WELL_FORMED = bilingual('must be well-formed Unicode text', '须为有效的 Unicode 文本');
+// U+FFFD is what a decoder leaves for bytes that were not UTF-8: the text sent is already lost.
+const REPLACEMENT = bilingual('contains U+FFFD: the text was not valid UTF-8 where it was sent from', '包含替换字符 U+FFFD：发送的文本不是有效的 UTF-8');
 const isWellFormed = (s: string) => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 export const textSchema = (min: number, max: number, opts: { multiline?: boolean } = {}) =>
@@ -73,6 +76,7 @@ export const textSchema = (min: number, max: number, opts: { multiline?: boolean
       ...(min > 0 ? [z.minLength(min)] : []),
       z.maxLength(max),
       z.refine(isWellFormed, WELL_FORMED),
+      z.refine((s) => !s.includes('\uFFFD'), REPLACEMENT),
       z.refine((s) => !(opts.multiline ? CONTROL_BUT_LINES : CONTROL).test(s), opts.multiline ? NO_CONTROL_BUT_LINES : NO_CONTROL),
     );
 

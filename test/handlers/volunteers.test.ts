@@ -18,6 +18,7 @@ import {
   volunteerItem,
 } from './helpers.js';
 import { hmacHex } from '../../shared/crypto/keyed-hash.js';
+import { awsError } from '../aws-mock.js';
 import { keys } from '../../shared/data/keys.js';
 import { volunteerIdByPhone } from '../../shared/data/volunteers.js';
 import { MAX_BODY_BYTES } from '../../shared/http/route.js';
@@ -201,12 +202,28 @@ describe('POST /v1/volunteers', () => {
     expect(third[3].Put?.Item?.idNumberCiphertext).not.toBe(first[3].Put?.Item?.idNumberCiphertext);
   });
 
-  it('KMS failing is a 500 and nothing is written', async () => {
+  it('KMS failing on its side (after the retries) is a 503 with Retry-After, and nothing is written', async () => {
+    stubRegistration();
+    kms.on(GenerateDataKeyCommand).rejects(awsError('KMSInternalException', 'KMS is unavailable', {}, 500));
+    const res = await post(futianAdmin, body());
+    expect(res.statusCode).toBe(503);
+    expect(res.headers?.['retry-after']).toBe('2');
+    expect(res.headers?.['content-type']).toBe('application/problem+json');
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+  });
+
+  it('DynamoDB not answering in time is a 503 with Retry-After, not a 500', async () => {
+    stubRegistration();
+    ddb.on(TransactWriteCommand).rejects(Object.assign(new Error('No answer from dynamodb within 3000 ms'), { name: 'TimeoutError' }));
+    const res = await post(futianAdmin, body());
+    expect(res.statusCode).toBe(503);
+    expect(res.body.status).toBe(503);
+  });
+
+  it('an unexpected error (neither an answer from AWS nor a network failure) stays a 500', async () => {
     stubRegistration();
     kms.on(GenerateDataKeyCommand).rejects(Object.assign(new Error('KMS is unavailable'), { name: 'KMSInternalException' }));
-    const res = await post(futianAdmin, body());
-    expect(res.statusCode).toBe(500);
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect((await post(futianAdmin, body())).statusCode).toBe(500);
   });
 
   it(`a body over ${MAX_BODY_BYTES / 1024} KiB is a 413 problem before authentication or parsing; nothing is read or written`, async () => {

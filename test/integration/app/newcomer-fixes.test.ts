@@ -78,11 +78,27 @@ describe('field error messages', () => {
 });
 
 describe('junk text', () => {
-  it.each([['\u200b\u200b'], ['ab\u0000cd'], ['ab\ud800cd']])('POST /v1/teams with name %j is a 400', async (name) => {
+  it.each([['\u200b\u200b'], ['ab\u0000cd'], ['ab\ud800cd'], ['\ufffd\ufffd']])('POST /v1/teams with name %j is a 400', async (name) => {
     // JSON.stringify escapes a lone surrogate as \ud800, as a client would send it.
     const res = await api('/v1/teams', { token: await cityAdmin(), body: { name, orgUnitId: 'futian', specialty: 'general' } });
     expect(res.status, res.text).toBe(400);
     expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('name');
+  });
+});
+
+describe('bytes that are not UTF-8', () => {
+  const body = (name: Buffer) => Buffer.concat([Buffer.from('{"orgUnitId":"futian","name":"'), name, Buffer.from('"}')]);
+
+  it('in a JSON body (which arrives as text, the bad bytes turned into U+FFFD) are a 400 at the field', async () => {
+    const res = await api('/v1/teams', { token: await cityAdmin(), rawBody: body(Buffer.from([0xff, 0xfe, 0x41, 0x42])), headers: { 'content-type': 'application/json' } });
+    expect(res.status, res.text).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain('name');
+  });
+
+  it('in a body of another type (which arrives base64-encoded) are a 400, not decoded into U+FFFD', async () => {
+    const res = await api('/v1/teams', { token: await cityAdmin(), rawBody: body(Buffer.from([0xff, 0xfe, 0x41, 0x42])), headers: { 'content-type': 'application/octet-stream' } });
+    expect(res.status, res.text).toBe(400);
+    expect(res.contentType).toBe('application/problem+json');
   });
 });
 
