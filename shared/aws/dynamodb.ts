@@ -48,7 +48,14 @@ const binaryValues = (key: string, value: unknown) => {
   return value;
 };
 
-export const DYNAMODB: AwsService = { name: 'dynamodb', endpointEnv: 'DYNAMODB', targetPrefix: 'DynamoDB_20120810', jsonVersion: '1.0', reviver: binaryValues };
+export const DYNAMODB: AwsService = {
+  name: 'dynamodb',
+  endpointEnv: 'DYNAMODB',
+  targetPrefix: 'DynamoDB_20120810',
+  jsonVersion: '1.0',
+  // `"B":"…"` or `"BS":[…]` appear unescaped only as binary attribute values.
+  revive: { when: /"BS?"\s*:\s*[["]/, reviver: binaryValues },
+};
 
 type Native = Record<string, unknown>;
 type Wire = Record<string, AttributeValue>;
