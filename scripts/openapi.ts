@@ -3,7 +3,7 @@
  * cannot drift from what the API accepts. `npm run openapi`.
  */
 import { writeFileSync } from 'node:fs';
-import * as z from 'zod/mini';
+import { z } from '../shared/zod.js';
 import { httpFunctions } from '../shared/functions.js';
 
 process.env.TABLE_NAME ??= 'openapi';

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { z } from '../zod.js';
 import { shanghaiDate } from './time.js';
 
 export interface StarThreshold {

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { z } from '../zod.js';
 
 /** All calendar logic (days, years, schedules) is done in this zone. */
 export const TIMEZONE = 'Asia/Shanghai';

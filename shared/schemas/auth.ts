@@ -1,5 +1,5 @@
 /** Request schemas of login, session and account routes. */
-import * as z from 'zod/mini';
+import { z } from '../zod.js';
 import { ROLES } from '../domain/access.js';
 import { scopeKindOf } from '../domain/accounts.js';
 import { SMS_CODE_DIGITS } from '../domain/sessions.js';
@@ -48,8 +48,11 @@ export const grantBody = z.object({ role: z.enum(ROLES), scope: scopeText() }).c
 
 export const createAccountBody = z.object({ phone: mobileSchema, role: z.enum(ROLES), scope: scopeText() }).check(
   z.superRefine((b, ctx) => {
+    // Only the role-and-scope rule: the scope's own length is already checked (and reported) above.
     const result = grantBody.safeParse({ role: b.role, scope: b.scope });
-    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    if (!result.success) {
+      for (const issue of result.error.issues) if (issue.code === 'custom') ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    }
   }),
 );
 

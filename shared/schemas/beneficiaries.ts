@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import { z } from '../zod.js';
 import { CARE_CATEGORIES } from '../domain/beneficiaries.js';
 import { bilingual } from '../http/messages.js';
 import { orgUnitIdSchema, textSchema } from './common.js';

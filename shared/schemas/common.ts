@@ -1,9 +1,8 @@
 /**
- * Building blocks shared by the request schemas of every route. Schemas are built with zod's
- * functional `zod/mini` API: the same validation and messages as the chained API, at about half
- * the cost of building a schema when a function starts (docs/performance.md).
+ * Building blocks shared by the request schemas of every route, built with zod's functional
+ * `zod/mini` API (see shared/zod.ts).
  */
-import * as z from 'zod/mini';
+import { z } from '../zod.js';
 import { normalizeMobile } from '../domain/identity.js';
 import { bilingual } from '../http/messages.js';
 

@@ -366,6 +366,15 @@ describe('accounts and grants', () => {
     expect(audit.Put!.Item!.before.grants).toHaveLength(1);
   });
 
+  it('a blank scope is a 400 at scope with the length rule’s own message (once) and the role’s rule', async () => {
+    const res = await invokeHttp(createAccount, post('/v1/accounts', { phone: PHONE, role: 'district_admin', scope: ' ' }, { token: await tokenFor(futian) }));
+    expect(res.statusCode, res.raw).toBe(400);
+    expect(res.body.errors).toEqual([
+      { path: 'scope', message: 'Too small: expected string to have >=1 characters' },
+      { path: 'scope', message: 'for role district_admin the scope must be an org unit id' },
+    ]);
+  });
+
   it('an account for a phone that already has one is 409', async () => {
     ddb.on(GetCommand).resolves({ Item: { id: 'futian.yuanling', name: '园岭街道' } });
     ddb.on(TransactWriteCommand).rejects(cancelled('ConditionalCheckFailed', 'None', 'None', 'None'));

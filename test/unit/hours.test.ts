@@ -152,7 +152,8 @@ describe('hour rules configuration', () => {
   });
 
   it('rejects a misspelt rule name or a negative grace instead of ignoring it', () => {
-    expect(() => parseHourRules({ dailyCap: 600 })).toThrow(/Invalid hour rules/);
+    expect(() => parseHourRules({ dailyCap: 600 })).toThrow(/Invalid hour rules[\s\S]*Unrecognized key: "dailyCap"/);
+    expect(() => parseHourRules({ dailyCapMinutes: 0 })).toThrow(/Too small: expected number to be >0[\s\S]*dailyCapMinutes/);
     expect(() => parseHourRules({ graceMinutes: -5 })).toThrow(/graceMinutes/);
   });
 });

@@ -58,7 +58,7 @@ describe('star threshold configuration', () => {
   it('rejects a missing field, a non-integer and an empty list with a clear message', () => {
     expect(() => parseStarThresholds([{ level: 1, minMinutes: 6000 }])).toThrow(/Invalid star thresholds[\s\S]*minRegisteredMonths/);
     expect(() => parseStarThresholds([{ level: 1, minMinutes: '100h', minRegisteredMonths: 6 }])).toThrow(/minMinutes/);
-    expect(() => parseStarThresholds([])).toThrow(/Invalid star thresholds/);
+    expect(() => parseStarThresholds([])).toThrow(/Invalid star thresholds[\s\S]*Too small: expected array to have >=1 items/);
     expect(() => parseStarThresholds('1,2,3')).toThrow(/Invalid star thresholds/);
   });
 
