@@ -3,7 +3,7 @@
  * cannot drift from what the API accepts. `npm run openapi`.
  */
 import { writeFileSync } from 'node:fs';
-import { z } from '../shared/zod.js';
+import * as z from '../shared/zod.js';
 import { httpFunctions } from '../shared/functions.js';
 
 process.env.TABLE_NAME ??= 'openapi';

@@ -4,7 +4,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from './zod.js';
+import * as z from './zod.js';
 import { errorSummary, logger } from './log.js';
 
 export const hourRecordMessage = z.object({ hourRecordId: z.string().check(z.minLength(1)) });

@@ -6,9 +6,10 @@
  * parsed inside another's refinement) would read only "Invalid input". Routes still pass the
  * caller's language on each parse (shared/http/route.ts).
  */
-import * as z from 'zod/mini';
+import { config } from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 
-z.config(en());
+config(en());
 
-export { z };
+// Re-exported name by name (not as one object), so each bundle keeps only the parts it uses.
+export * from 'zod/mini';

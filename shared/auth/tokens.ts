@@ -3,7 +3,7 @@
  * (JWT_SECRET_ARN), fetched once per cold start; the local runtime sets JWT_SECRET itself.
  */
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { readSecretString } from '../aws/secrets-manager.js';
 import { ENV } from '../config.js';
 import { ROLES, type Principal } from '../domain/access.js';

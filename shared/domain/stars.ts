@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { shanghaiDate } from './time.js';
 
 export interface StarThreshold {

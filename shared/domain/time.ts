@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 
 /** All calendar logic (days, years, schedules) is done in this zone. */
 export const TIMEZONE = 'Asia/Shanghai';

@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { ACTIVITY_CATEGORIES } from '../domain/activities.js';
 import { bilingual } from '../http/messages.js';
 import { cursorSchema, instantSchema, limitSchema, orgUnitIdSchema, positionSchema, textSchema, ulidSchema } from './common.js';

@@ -1,5 +1,5 @@
 /** Request schemas of login, session and account routes. */
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { ROLES } from '../domain/access.js';
 import { scopeKindOf } from '../domain/accounts.js';
 import { SMS_CODE_DIGITS } from '../domain/sessions.js';

@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { CARE_CATEGORIES } from '../domain/beneficiaries.js';
 import { bilingual } from '../http/messages.js';
 import { orgUnitIdSchema, textSchema } from './common.js';

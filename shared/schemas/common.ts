@@ -2,7 +2,7 @@
  * Building blocks shared by the request schemas of every route, built with zod's functional
  * `zod/mini` API (see shared/zod.ts).
  */
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { normalizeMobile } from '../domain/identity.js';
 import { bilingual } from '../http/messages.js';
 

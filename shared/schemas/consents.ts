@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { CONSENT_PURPOSES, CONSENT_SUBJECT_TYPES, GUARDIAN_RELATIONSHIPS } from '../domain/consent.js';
 import { bilingual } from '../http/messages.js';
 import { cursorSchema, limitSchema, mobileSchema, textSchema, ulidSchema } from './common.js';

@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { bilingual } from '../http/messages.js';
 import { instantSchema, textSchema, ulidSchema } from './common.js';
 

@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { cursorSchema, limitSchema, orgUnitIdSchema, yearSchema } from './common.js';
 
 /** Without `year` the ranking is of lifetime totals. */

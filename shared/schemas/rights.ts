@@ -1,5 +1,5 @@
 /** Request schemas of the data-subject rights routes (shared/domain/rights.ts). */
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { REQUEST_STATUSES } from '../domain/rights.js';
 import { bilingual } from '../http/messages.js';
 import { cursorSchema, instantSchema, limitSchema, orgUnitIdSchema, pageQuery, textSchema } from './common.js';

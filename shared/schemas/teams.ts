@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { TEAM_SPECIALTIES } from '../domain/activities.js';
 import { orgUnitIdSchema, textSchema, ulidSchema } from './common.js';
 

@@ -1,4 +1,4 @@
-import { z } from '../zod.js';
+import * as z from '../zod.js';
 import { isValidResidentId, normalizeResidentId } from '../domain/identity.js';
 import { isReservedName } from '../domain/rights.js';
 import { shanghaiYear } from '../domain/time.js';

@@ -4,7 +4,7 @@
  * id, a volunteer their volunteer id as `subject`; a city admin's scope is `sz`. Whether the node,
  * team or volunteer exists is not checked (a local tool).
  */
-import { z } from '../../../shared/zod.js';
+import * as z from '../../../shared/zod.js';
 import { signToken } from '../../../shared/auth/tokens.js';
 import { isLocalRuntime } from '../../../shared/config.js';
 import { CITY_ID, ROLES } from '../../../shared/domain/access.js';
