@@ -41,7 +41,7 @@ import { scheduledEventOf } from '../infra/local/scheduler.js';
 import { sqsClient } from '../infra/local/sqs.js';
 import { localDir } from '../infra/local/state.js';
 import { createApi, pollUntil, type Api } from './lib/api.js';
-import { bundleFunction, loadStackBundling, measureImports, writeImportOnlyModule } from './lib/bundle.js';
+import { bundleFunction, loadStackBundling, measureImports, sdkPackagesIn, writeImportOnlyModule } from './lib/bundle.js';
 import { uniqueIdentity } from './lib/identities.js';
 import { httpLoadInWorker, type LoadRequest } from './lib/http-load.js';
 import { httpEventFor, type HttpEventInput } from './lib/lambda-events.js';
@@ -151,7 +151,7 @@ for (const fn of FUNCTIONS) {
     importMs: imported.median,
     samples: imported.samples,
     externals: built.externals,
-    sdkInside: built.byPackage.map(([name]) => name).filter((name) => /^@(aws-sdk|smithy)\//.test(name) && name !== '@aws-sdk/util-dynamodb'),
+    sdkInside: sdkPackagesIn(built),
     top,
   });
 }
@@ -299,9 +299,7 @@ async function runBench(rt: LocalRuntime) {
     failed: counted.filter((c) => c.failed).length,
     units: counted.reduce((sum, c) => sum + c.capacityUnits, 0),
   });
-  const reset = () => {
-    takeDynamoCalls();
-  };
+  const reset = takeDynamoCalls;
   reset();
 
   const route = (method: string, p: string) => {

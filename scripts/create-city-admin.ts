@@ -3,8 +3,9 @@
  *
  *   AWS_REGION=<region> TABLE_NAME=<table> PII_HASH_SECRET_ARN=<arn> npx tsx scripts/create-city-admin.ts 13800138000
  *
- * with administrator AWS credentials for the account and region (environment, profile or SSO). Against the running local
- * system, `npx tsx scripts/create-city-admin.ts --local 13800138000` reads .local/runtime.json.
+ * with administrator AWS credentials for the account and region (environment, profile or SSO).
+ * Against the running local system, `npx tsx scripts/create-city-admin.ts --local 13800138000`
+ * reads .local/runtime.json.
  * The account is created and audited exactly as POST /v1/accounts does; the person then logs in
  * by SMS. A phone that already has an account is refused (grant the role through the API).
  */

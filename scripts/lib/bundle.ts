@@ -109,6 +109,10 @@ export const bundleFunction = async (b: StackBundling, entry: string, outDir: st
   };
 };
 
+/** AWS SDK packages inside a bundle, other than the small marshaller the functions use (util-dynamodb). */
+export const sdkPackagesIn = (bundle: Pick<BundleResult, 'byPackage'>) =>
+  bundle.byPackage.map(([name]) => name).filter((name) => /^@(aws-sdk|smithy)\//.test(name) && name !== '@aws-sdk/util-dynamodb');
+
 /** A module that only imports `specifiers`: importing it costs what loading those packages costs. */
 export const writeImportOnlyModule = (dir: string, specifiers: string[], format: 'esm' | 'cjs' = 'esm') => {
   mkdirSync(dir, { recursive: true });

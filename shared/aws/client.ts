@@ -42,6 +42,18 @@ export class JsonClient {
     private readonly hooks: ClientHooks = {},
   ) {}
 
+  /**
+   * The client class of one service: `class KmsClient extends JsonClient.of(KMS) {}`. A class per
+   * service (not one shared class) so handler tests can stub each service's clients by class.
+   */
+  static of(service: AwsService) {
+    return class extends JsonClient {
+      constructor(hooks?: ClientHooks) {
+        super(service, hooks);
+      }
+    };
+  }
+
   async send<Input, Output>(command: JsonCommand<Input, Output>): Promise<Output> {
     const request = command.toRequest() as Record<string, unknown>;
     const { beforeSend, afterSend } = this.hooks;

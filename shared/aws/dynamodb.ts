@@ -26,8 +26,8 @@ import type {
   UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { JsonClient, JsonCommand, type ClientHooks } from './client.js';
-import type { AwsService } from './request.js';
+import { JsonClient, JsonCommand } from './client.js';
+import { bytesFromBase64, type AwsService } from './request.js';
 
 export type {
   BatchGetCommandInput,
@@ -43,8 +43,8 @@ export type {
 
 /** Binary attribute values (`B`, `BS`) arrive base64-encoded; the marshaller expects bytes. */
 const binaryValues = (key: string, value: unknown) => {
-  if (key === 'B' && typeof value === 'string') return new Uint8Array(Buffer.from(value, 'base64'));
-  if (key === 'BS' && Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map((v: string) => new Uint8Array(Buffer.from(v, 'base64')));
+  if (key === 'B' && typeof value === 'string') return bytesFromBase64(value);
+  if (key === 'BS' && Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.map(bytesFromBase64);
   return value;
 };
 
@@ -74,55 +74,43 @@ const withWireValues = <T extends { ExpressionAttributeValues?: Native; Key?: Na
   ...(input.ExclusiveStartKey ? { ExclusiveStartKey: toWire(input.ExclusiveStartKey) } : {}),
 });
 
-const withNativeAttributes = <O>(document: Native) => ({ ...document, ...(document.Attributes ? { Attributes: fromWire(document.Attributes) } : {}) }) as O;
-
-export class GetCommand extends JsonCommand<GetCommandInput, GetCommandOutput> {
-  readonly operation = 'GetItem';
-  readonly idempotent = true;
+/** A command on one item or one query: its values go out in attribute-value form. */
+abstract class ValuesCommand<Input, Output> extends JsonCommand<Input, Output> {
   toRequest() {
     return withWireValues(this.input as Native);
   }
+}
+
+/** Put, Update and Delete: what comes back is the item's attributes (ReturnValues), if asked. */
+abstract class WriteItemCommand<Input, Output> extends ValuesCommand<Input, Output> {
+  fromResponse(document: Native) {
+    return { ...document, ...(document.Attributes ? { Attributes: fromWire(document.Attributes) } : {}) } as Output;
+  }
+}
+
+export class GetCommand extends ValuesCommand<GetCommandInput, GetCommandOutput> {
+  readonly operation = 'GetItem';
+  readonly idempotent = true;
   fromResponse(document: Native) {
     return { ...document, Item: fromWire(document.Item) } as GetCommandOutput;
   }
 }
 
-export class PutCommand extends JsonCommand<PutCommandInput, PutCommandOutput> {
+export class PutCommand extends WriteItemCommand<PutCommandInput, PutCommandOutput> {
   readonly operation = 'PutItem';
-  toRequest() {
-    return withWireValues(this.input as Native);
-  }
-  fromResponse(document: Native) {
-    return withNativeAttributes<PutCommandOutput>(document);
-  }
 }
 
-export class UpdateCommand extends JsonCommand<UpdateCommandInput, UpdateCommandOutput> {
+export class UpdateCommand extends WriteItemCommand<UpdateCommandInput, UpdateCommandOutput> {
   readonly operation = 'UpdateItem';
-  toRequest() {
-    return withWireValues(this.input as Native);
-  }
-  fromResponse(document: Native) {
-    return withNativeAttributes<UpdateCommandOutput>(document);
-  }
 }
 
-export class DeleteCommand extends JsonCommand<DeleteCommandInput, DeleteCommandOutput> {
+export class DeleteCommand extends WriteItemCommand<DeleteCommandInput, DeleteCommandOutput> {
   readonly operation = 'DeleteItem';
-  toRequest() {
-    return withWireValues(this.input as Native);
-  }
-  fromResponse(document: Native) {
-    return withNativeAttributes<DeleteCommandOutput>(document);
-  }
 }
 
-export class QueryCommand extends JsonCommand<QueryCommandInput, QueryCommandOutput> {
+export class QueryCommand extends ValuesCommand<QueryCommandInput, QueryCommandOutput> {
   readonly operation = 'Query';
   readonly idempotent = true;
-  toRequest() {
-    return withWireValues(this.input as Native);
-  }
   fromResponse(document: Native) {
     return { ...document, Items: fromWireAll(document.Items), LastEvaluatedKey: fromWire(document.LastEvaluatedKey) } as QueryCommandOutput;
   }
@@ -170,8 +158,4 @@ export class TransactWriteCommand extends JsonCommand<TransactWriteCommandInput,
   }
 }
 
-export class DynamoDocumentClient extends JsonClient {
-  constructor(hooks?: ClientHooks) {
-    super(DYNAMODB, hooks);
-  }
-}
+export class DynamoDocumentClient extends JsonClient.of(DYNAMODB) {}

@@ -1,13 +1,13 @@
 /**
  * KMS's GenerateDataKey and Decrypt over its JSON API, with binary fields as the SDK gives them
- * (Uint8Array; base64 on the wire).
+ * (Uint8Array; base64 on the wire, which callAws writes for any Uint8Array).
  */
-import { JsonClient, JsonCommand, type ClientHooks } from './client.js';
-import type { AwsService } from './request.js';
+import { JsonClient, JsonCommand } from './client.js';
+import { bytesFromBase64, type AwsService } from './request.js';
 
 export const KMS: AwsService = { name: 'kms', endpointEnv: 'KMS', targetPrefix: 'TrentService', jsonVersion: '1.1' };
 
-const bytesOf = (base64: unknown) => (typeof base64 === 'string' ? new Uint8Array(Buffer.from(base64, 'base64')) : undefined);
+const bytesOf = (base64: unknown) => (typeof base64 === 'string' ? bytesFromBase64(base64) : undefined);
 
 export interface GenerateDataKeyCommandInput {
   KeyId: string;
@@ -44,16 +44,9 @@ export interface DecryptCommandOutput {
 export class DecryptCommand extends JsonCommand<DecryptCommandInput, DecryptCommandOutput> {
   readonly operation = 'Decrypt';
   readonly idempotent = true;
-  toRequest() {
-    return { ...this.input, CiphertextBlob: Buffer.from(this.input.CiphertextBlob).toString('base64') };
-  }
   fromResponse(document: Record<string, unknown>): DecryptCommandOutput {
     return { ...document, Plaintext: bytesOf(document.Plaintext) };
   }
 }
 
-export class KmsClient extends JsonClient {
-  constructor(hooks?: ClientHooks) {
-    super(KMS, hooks);
-  }
-}
+export class KmsClient extends JsonClient.of(KMS) {}

@@ -143,27 +143,32 @@ interface NetworkFailure {
   reusedSocket?: boolean;
 }
 
+/** What an attempt that got no answer says about its request: never sent, or perhaps applied. */
+const unanswered = (error: unknown): 'not sent' | 'perhaps applied' | undefined => {
+  const { code, name } = (error ?? {}) as NetworkFailure;
+  if (code !== undefined && NOT_SENT.has(code)) return 'not sent';
+  if (name === 'TimeoutError' || (code !== undefined && LOST_ANSWER.has(code))) return 'perhaps applied';
+  return undefined;
+};
+
 const isRetryable = (error: unknown, idempotent: boolean) => {
   if (error instanceof AwsError) {
     return isThrottling(error) || TRANSIENT.has(error.name) || TRANSIENT_STATUS.has(error.$metadata.httpStatusCode ?? 0);
   }
-  const { code, name, reusedSocket } = (error ?? {}) as NetworkFailure;
-  if (code !== undefined && NOT_SENT.has(code)) return true;
+  const kind = unanswered(error);
+  const { code, reusedSocket } = (error ?? {}) as NetworkFailure;
   // Node's advice: a kept-alive socket the server closed while idle fails the next request with
   // ECONNRESET before the server read it.
-  if (reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')) return true;
-  return idempotent && (name === 'TimeoutError' || (code !== undefined && LOST_ANSWER.has(code)));
+  const idleSocketClosed = reusedSocket === true && (code === 'ECONNRESET' || code === 'EPIPE');
+  return kind === 'not sent' || idleSocketClosed || (idempotent && kind === 'perhaps applied');
 };
 
 /**
  * The service did not answer in time, could not be reached, failed on its side or throttled us,
  * after the retries: worth trying again later (a 503 for an HTTP client), not a bug.
  */
-export const isServiceUnavailable = (error: unknown) => {
-  if (error instanceof AwsError) return error.$fault === 'server' || isThrottling(error);
-  const { code, name } = (error ?? {}) as NetworkFailure;
-  return name === 'TimeoutError' || (code !== undefined && (NOT_SENT.has(code) || LOST_ANSWER.has(code)));
-};
+export const isServiceUnavailable = (error: unknown) =>
+  error instanceof AwsError ? error.$fault === 'server' || isThrottling(error) : unanswered(error) !== undefined;
 
 /** Full jitter, as the SDK: random up to base·2^attempt, at most 20 s. */
 const backoffMs = (attempt: number, throttled: boolean) => Math.random() * Math.min(20_000, (throttled ? 500 : 100) * 2 ** attempt);
@@ -223,6 +228,9 @@ const attempt = (url: URL, headers: Record<string, string | number>, body: strin
     });
     request.end(body);
   });
+
+/** A base64 field of an answer as bytes, as the SDK gives binary fields. */
+export const bytesFromBase64 = (base64: string) => new Uint8Array(Buffer.from(base64, 'base64'));
 
 /** Bytes as the JSON protocols carry them: base64 (Buffer's own toJSON would give {type, data}). */
 function bytesAsBase64(this: Record<string, unknown>, key: string, value: unknown) {

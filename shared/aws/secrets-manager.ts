@@ -1,5 +1,5 @@
 /** Secrets Manager's GetSecretValue over its JSON API: the secrets functions read at cold start. */
-import { JsonClient, JsonCommand, type ClientHooks } from './client.js';
+import { JsonClient, JsonCommand } from './client.js';
 import type { AwsService } from './request.js';
 
 export const SECRETS_MANAGER: AwsService = { name: 'secretsmanager', endpointEnv: 'SECRETS_MANAGER', targetPrefix: 'secretsmanager', jsonVersion: '1.1' };
@@ -21,11 +21,7 @@ export class GetSecretValueCommand extends JsonCommand<GetSecretValueCommandInpu
   readonly idempotent = true;
 }
 
-export class SecretsManagerClient extends JsonClient {
-  constructor(hooks?: ClientHooks) {
-    super(SECRETS_MANAGER, hooks);
-  }
-}
+export class SecretsManagerClient extends JsonClient.of(SECRETS_MANAGER) {}
 
 let client: SecretsManagerClient | undefined;
 

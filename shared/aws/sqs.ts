@@ -1,5 +1,5 @@
 /** SQS's SendMessage over its JSON API (the protocol the SDK speaks to SQS too). */
-import { JsonClient, JsonCommand, type ClientHooks } from './client.js';
+import { JsonClient, JsonCommand } from './client.js';
 import type { AwsService } from './request.js';
 
 export const SQS: AwsService = { name: 'sqs', endpointEnv: 'SQS', targetPrefix: 'AmazonSQS', jsonVersion: '1.0' };
@@ -21,8 +21,4 @@ export class SendMessageCommand extends JsonCommand<SendMessageCommandInput, Sen
   readonly idempotent = true;
 }
 
-export class SqsClient extends JsonClient {
-  constructor(hooks?: ClientHooks) {
-    super(SQS, hooks);
-  }
-}
+export class SqsClient extends JsonClient.of(SQS) {}

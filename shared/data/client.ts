@@ -52,9 +52,9 @@ export const isUnavailable = isServiceUnavailable;
 
 /** The database stayed contended after retries; the caller may try again shortly (503). */
 export class Busy extends Error {
-  readonly detail = { zh: '数据正忙，请稍后重试', en: 'The record is busy; retry shortly' };
+  static readonly detail = { zh: '数据正忙，请稍后重试', en: 'The record is busy; retry shortly' };
   constructor() {
-    super('The record is busy; retry shortly');
+    super(Busy.detail.en);
     this.name = 'Busy';
   }
 }

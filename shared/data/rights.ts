@@ -522,7 +522,9 @@ const eraseVolunteer = async (
     })),
   );
   // 6. Consents in force are closed (withdrawn, each audited by the consent module).
-  for (const c of await allOf('gsi2', keys.consentHistoryPk('volunteer', volunteerId))) {
+  // Read once: the mark (step 0) stops new consents, and withdrawing changes no key or guardian.
+  const consents = await allOf('gsi2', keys.consentHistoryPk('volunteer', volunteerId));
+  for (const c of consents) {
     const record = withoutKeys(c) as unknown as ConsentRecord;
     if (record.withdrawnAt || record.supersededAt) continue;
     try {
@@ -533,9 +535,8 @@ const eraseVolunteer = async (
     }
   }
   //    The records stay as proof of what was consented and when; a guardian's name and phone go.
-  const withGuardian = await allOf('gsi2', keys.consentHistoryPk('volunteer', volunteerId));
   await inBatches(
-    withGuardian
+    consents
       .filter((c) => c.guardian !== undefined)
       .map((c) => ({ Update: { TableName: table(), Key: keyOf(c), UpdateExpression: 'REMOVE guardian', ConditionExpression: 'attribute_exists(pk)' } })),
   );

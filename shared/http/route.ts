@@ -118,9 +118,9 @@ const toResponse = (result: HttpResult): APIGatewayProxyStructuredResultV2 => ({
 /**
  * Failures become problem documents; contention the data layer did not retry away, and an AWS
  * service that timed out or failed after the retries, are a 503 with Retry-After; anything
- * unexpected is logged and becomes a bare 500. The
- * log line carries the route and a summary of the error (errorSummary: name, short message,
- * frames), never the event, its body or whatever else the error object holds.
+ * unexpected is logged and becomes a bare 500. The log line carries the route and a summary of
+ * the error (errorSummary: name, short message, frames), never the event, its body or whatever
+ * else the error object holds.
  */
 const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   onError: async (request) => {
@@ -133,7 +133,7 @@ const problemDetails = (): middy.MiddlewareObj<APIGatewayProxyEventV2, APIGatewa
       request.response = problemResponse(failureToProblem(error, lang), headers);
     } else if (error instanceof Busy || isContention(error)) {
       // Retrying would succeed: a 503 the client may repeat, not a 500.
-      request.response = problemResponse(problemOf(503, new Busy().detail[lang], lang), { 'retry-after': '1' });
+      request.response = problemResponse(problemOf(503, Busy.detail[lang], lang), { 'retry-after': '1' });
     } else if (isUnavailable(error)) {
       // A timeout or an outage, not a bug: logged for the operator, a 503 the client may repeat.
       // A write whose answer was lost may have been applied; repeating it answers as for a repeat.
