@@ -96,13 +96,22 @@ const checkBodySize = (event: APIGatewayProxyEventV2, limit: number) => {
 };
 
 const INVALID_JSON = bilingual('Invalid JSON', '无效的 JSON');
+const NOT_UTF8 = bilingual('not valid UTF-8', '不是有效的 UTF-8 编码');
+
+/** JSON is UTF-8 (RFC 8259): bytes that are not are refused, not turned into U+FFFD. */
+const bodyText = (event: APIGatewayProxyEventV2 & { body: string }) => {
+  if (!event.isBase64Encoded) return event.body;
+  try {
+    return UTF8.decode(Buffer.from(event.body, 'base64'));
+  } catch {
+    throw invalid({ zh: '请求体不是有效的 UTF-8 文本', en: 'The body is not valid UTF-8 text' }, [{ path: '', message: NOT_UTF8 }]);
+  }
+};
 
 const parseBody = (event: APIGatewayProxyEventV2): unknown => {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
-  let text = event.body;
+  const text = bodyText(event as APIGatewayProxyEventV2 & { body: string });
   try {
-    // JSON is UTF-8 (RFC 8259): bytes that are not are refused, not turned into U+FFFD.
-    if (event.isBase64Encoded) text = UTF8.decode(Buffer.from(event.body, 'base64'));
     return JSON.parse(text);
   } catch {
     throw invalid({ zh: '请求体不是有效的 JSON', en: 'The body is not valid JSON' }, [{ path: '', message: INVALID_JSON }]);

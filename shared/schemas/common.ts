@@ -52,13 +52,15 @@ const coordinate = (limit: number) =>
 /**
  * Free text (names, titles, notes…): zero-width characters (U+200B–U+200D, U+2060, U+FEFF) are
  * removed and the ends trimmed before the length is checked; control characters (U+0000–U+001F,
- * U+007F; `multiline` allows line feed and tab), lone surrogates and U+FFFD (the trace of bytes
- * that were not UTF-8) are refused. The schema stays a string schema, so min/max still show in
- * the OpenAPI document.
+ * U+007F, bidirectional overrides; `multiline` allows line feed and tab), lone surrogates and
+ * U+FFFD (the trace of bytes that were not UTF-8) are refused. The schema stays a string
+ * schema, so min/max still show in the OpenAPI document.
  */
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/g;
-const CONTROL = /[\u0000-\u001F\u007F]/;
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000B-\u001F\u007F]/;
+// Bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069) count as control
+// characters: they reorder what is shown, so "钱\u202E…" could display as another name in a list.
+const CONTROL = /[\u0000-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
+const CONTROL_BUT_LINES = /[\u0000-\u0008\u000B-\u001F\u007F\u202A-\u202E\u2066-\u2069]/;
 const NO_CONTROL = bilingual('must not contain control characters', '不得包含控制字符');
 const NO_CONTROL_BUT_LINES = bilingual('must not contain control characters other than line breaks and tabs', '除换行和制表符外不得包含控制字符');
 const WELL_FORMED = bilingual('must be well-formed Unicode text', '须为有效的 Unicode 文本');

@@ -78,7 +78,7 @@ describe('field error messages', () => {
 });
 
 describe('junk text', () => {
-  it.each([['\u200b\u200b'], ['ab\u0000cd'], ['ab\ud800cd'], ['\ufffd\ufffd']])('POST /v1/teams with name %j is a 400', async (name) => {
+  it.each([['\u200b\u200b'], ['ab\u0000cd'], ['ab\ud800cd'], ['\ufffd\ufffd'], ['钱\u202e国建'], ['ab\u2066cd']])('POST /v1/teams with name %j is a 400', async (name) => {
     // JSON.stringify escapes a lone surrogate as \ud800, as a client would send it.
     const res = await api('/v1/teams', { token: await cityAdmin(), body: { name, orgUnitId: 'futian', specialty: 'general' } });
     expect(res.status, res.text).toBe(400);
@@ -99,6 +99,7 @@ describe('bytes that are not UTF-8', () => {
     const res = await api('/v1/teams', { token: await cityAdmin(), rawBody: body(Buffer.from([0xff, 0xfe, 0x41, 0x42])), headers: { 'content-type': 'application/octet-stream' } });
     expect(res.status, res.text).toBe(400);
     expect(res.contentType).toBe('application/problem+json');
+    expect(res.body.detail).toBe('The body is not valid UTF-8 text');
   });
 });
 
